@@ -1,0 +1,89 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/ferrum-go/ferrum/compute"
+)
+
+func (b *Backend) WriteKV(kPool, vPool, k, v compute.Tensor, slots []int32) {
+	kp, vp, kt, vt := f32Of(kPool), f32Of(vPool), f32Of(k), f32Of(v)
+	if kt.rows != len(slots) || vt.rows != len(slots) || kt.cols != kp.cols || vt.cols != vp.cols {
+		panic(fmt.Sprintf("cpu: WriteKV of %dx%d/%dx%d into pools of width %d/%d with %d slots",
+			kt.rows, kt.cols, vt.rows, vt.cols, kp.cols, vp.cols, len(slots)))
+	}
+	for r, s := range slots {
+		if s < 0 || int(s) >= kp.rows || int(s) >= vp.rows {
+			panic(fmt.Sprintf("cpu: WriteKV slot %d outside pool of %d rows", s, kp.rows))
+		}
+		copy(kp.row(int(s)), kt.row(r))
+		copy(vp.row(int(s)), vt.row(r))
+	}
+}
+
+// Attention runs one (query row, head) pair per work item with an online
+// softmax, so no score matrix is materialized and long contexts cost only
+// O(HeadDim) memory per item.
+func (b *Backend) Attention(dst, q, kPool, vPool compute.Tensor, p *compute.AttentionParams) {
+	dt, qt, kp, vp := f32Of(dst), f32Of(q), f32Of(kPool), f32Of(vPool)
+	hd := p.HeadDim
+	if p.Heads%p.KVHeads != 0 || qt.cols != p.Heads*hd || dt.cols != qt.cols || dt.rows != qt.rows ||
+		kp.cols != p.KVHeads*hd || vp.cols != kp.cols || len(p.Positions) != qt.rows {
+		panic(fmt.Sprintf("cpu: Attention q %dx%d dst %dx%d pools width %d, heads %d/%d of %d, %d positions",
+			qt.rows, qt.cols, dt.rows, dt.cols, kp.cols, p.Heads, p.KVHeads, hd, len(p.Positions)))
+	}
+	rowSeq := make([]int32, qt.rows)
+	for i := range rowSeq {
+		rowSeq[i] = -1
+	}
+	for si, s := range p.Seqs {
+		for r := s.FirstRow; r < s.FirstRow+s.NumRows; r++ {
+			rowSeq[r] = int32(si)
+		}
+	}
+	group := p.Heads / p.KVHeads
+	items := qt.rows * p.Heads
+	b.pool.parallelFor(items, 1, func(lo, hi int) {
+		acc := make([]float32, hd)
+		for it := lo; it < hi; it++ {
+			r, h := it/p.Heads, it%p.Heads
+			out := dt.row(r)[h*hd : (h+1)*hd]
+			if rowSeq[r] < 0 {
+				panic(fmt.Sprintf("cpu: Attention row %d belongs to no sequence", r))
+			}
+			bt := p.Seqs[rowSeq[r]].BlockTable
+			qv := qt.row(r)[h*hd : (h+1)*hd]
+			kvOff := (h / group) * hd
+			pos := int(p.Positions[r])
+			first := 0
+			if p.Window > 0 && pos-p.Window+1 > first {
+				first = pos - p.Window + 1
+			}
+			m := float32(math.Inf(-1))
+			var l float32
+			clear(acc)
+			for j := first; j <= pos; j++ {
+				slot := int(bt[j/p.BlockSize])*p.BlockSize + j%p.BlockSize
+				kr := kp.f32[slot*kp.cols+kvOff : slot*kp.cols+kvOff+hd]
+				s := dot(qv, kr) * p.Scale
+				if s > m {
+					// Rescale what was accumulated under the old maximum.
+					c := float32(math.Exp(float64(m - s)))
+					l *= c
+					for i := range acc {
+						acc[i] *= c
+					}
+					m = s
+				}
+				e := float32(math.Exp(float64(s - m)))
+				l += e
+				axpy(e, vp.f32[slot*vp.cols+kvOff:slot*vp.cols+kvOff+hd], acc)
+			}
+			inv := 1 / l
+			for i := range out {
+				out[i] = acc[i] * inv
+			}
+		}
+	})
+}

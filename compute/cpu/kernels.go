@@ -1,0 +1,57 @@
+package cpu
+
+import (
+	"github.com/ferrum-go/ferrum/quant"
+)
+
+// The kernel slots. Each is a package variable or table entry so that the
+// SIMD/assembly kernels of a later change replace exactly one (op, dtype)
+// without touching the loops around them; compute/ref stays the yardstick.
+
+// dot is the inner product at the heart of MatMul and Attention.
+var dot = dotGeneric
+
+func dotGeneric(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// axpy: y += a*x, the value accumulation of attention.
+var axpy = axpyGeneric
+
+func axpyGeneric(a float32, x, y []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += a * v
+	}
+}
+
+// dequantizers turn one row of a weight's raw bytes into float32s, per
+// element type: a fast kernel registered here wins, anything else quant can
+// decode goes through quant.Dequantize (bit-exact with ggml). F32 weights
+// never go through here; they are used in place.
+var dequantizers = map[quant.Type]func(src []byte, dst []float32){}
+
+func dequantizerFor(t quant.Type) (func(src []byte, dst []float32), bool) {
+	if f, ok := dequantizers[t]; ok {
+		return f, true
+	}
+	if !quant.CanDequantize(t) {
+		return nil, false
+	}
+	return func(src []byte, dst []float32) {
+		// Lengths were checked when the weight was wrapped.
+		_ = quant.Dequantize(t, src, dst)
+	}, true
+}

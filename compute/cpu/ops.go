@@ -1,0 +1,208 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/ferrum-go/ferrum/compute"
+	"github.com/ferrum-go/ferrum/quant"
+)
+
+// MatMul parallelizes over the weight's rows (output features): each worker
+// dequantizes a weight row once and uses it for every activation row, so a
+// quantized weight is decoded once per call whatever the batch size.
+func (b *Backend) MatMul(dst, x, w compute.Tensor) {
+	d, xt, wt := f32Of(dst), f32Of(x), anyOf(w)
+	if xt.cols != wt.cols || d.rows != xt.rows || d.cols != wt.rows {
+		panic(fmt.Sprintf("cpu: MatMul %dx%d by (%dx%d)^T into %dx%d", xt.rows, xt.cols, wt.rows, wt.cols, d.rows, d.cols))
+	}
+	rows, in, out := xt.rows, xt.cols, wt.rows
+	deq := wt.deq
+	b.pool.parallelFor(out, grainFor(in*rows), func(lo, hi int) {
+		var scratch []float32
+		if wt.dtype != quant.F32 {
+			scratch = make([]float32, in)
+		}
+		for o := lo; o < hi; o++ {
+			var wr []float32
+			if wt.dtype == quant.F32 {
+				wr = wt.row(o)
+			} else {
+				deq(wt.rawRow(o), scratch)
+				wr = scratch
+			}
+			for r := 0; r < rows; r++ {
+				d.f32[r*out+o] = dot(xt.f32[r*in:(r+1)*in], wr)
+			}
+		}
+	})
+}
+
+func (b *Backend) AddRow(x, bias compute.Tensor) {
+	xt, bt := f32Of(x), f32Of(bias)
+	if bt.rows*bt.cols != xt.cols {
+		panic(fmt.Sprintf("cpu: AddRow of %d values to rows of %d", bt.rows*bt.cols, xt.cols))
+	}
+	b.pool.parallelFor(xt.rows, grainFor(xt.cols), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			row := xt.row(r)
+			for i, v := range bt.f32 {
+				row[i] += v
+			}
+		}
+	})
+}
+
+func (b *Backend) elementwise(op string, dst, a, c compute.Tensor, f func(d, x, y []float32)) {
+	dt, at, ct := f32Of(dst), f32Of(a), f32Of(c)
+	sameShape(op, dt, at, ct)
+	n := len(dt.f32)
+	b.pool.parallelFor(n, grainFor(1), func(lo, hi int) {
+		f(dt.f32[lo:hi], at.f32[lo:hi], ct.f32[lo:hi])
+	})
+}
+
+func (b *Backend) Add(dst, a, c compute.Tensor) {
+	b.elementwise("Add", dst, a, c, func(d, x, y []float32) {
+		for i := range d {
+			d[i] = x[i] + y[i]
+		}
+	})
+}
+
+func (b *Backend) Mul(dst, a, c compute.Tensor) {
+	b.elementwise("Mul", dst, a, c, func(d, x, y []float32) {
+		for i := range d {
+			d[i] = x[i] * y[i]
+		}
+	})
+}
+
+func (b *Backend) SwiGLU(dst, gate, up compute.Tensor) {
+	b.elementwise("SwiGLU", dst, gate, up, func(d, g, u []float32) {
+		for i := range d {
+			d[i] = silu(g[i]) * u[i]
+		}
+	})
+}
+
+func (b *Backend) unary(op string, dst, x compute.Tensor, f func(float32) float32) {
+	dt, xt := f32Of(dst), f32Of(x)
+	sameShape(op, dt, xt)
+	b.pool.parallelFor(len(dt.f32), grainFor(4), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dt.f32[i] = f(xt.f32[i])
+		}
+	})
+}
+
+func silu(v float32) float32 { return v / (1 + float32(math.Exp(float64(-v)))) }
+
+func gelu(v float32) float32 {
+	return float32(0.5 * float64(v) * (1 + math.Erf(float64(v)/math.Sqrt2)))
+}
+
+func (b *Backend) SiLU(dst, x compute.Tensor) { b.unary("SiLU", dst, x, silu) }
+func (b *Backend) GELU(dst, x compute.Tensor) { b.unary("GELU", dst, x, gelu) }
+
+func (b *Backend) RMSNorm(dst, x, w compute.Tensor, eps float32) {
+	dt, xt, wt := f32Of(dst), f32Of(x), f32Of(w)
+	sameShape("RMSNorm", dt, xt)
+	if len(wt.f32) != xt.cols {
+		panic(fmt.Sprintf("cpu: RMSNorm weight of %d for rows of %d", len(wt.f32), xt.cols))
+	}
+	b.pool.parallelFor(xt.rows, grainFor(xt.cols), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			xr, dr := xt.row(r), dt.row(r)
+			var ss float64
+			for _, v := range xr {
+				ss += float64(v) * float64(v)
+			}
+			inv := float32(1 / math.Sqrt(ss/float64(len(xr))+float64(eps)))
+			for i, v := range xr {
+				dr[i] = v * inv * wt.f32[i]
+			}
+		}
+	})
+}
+
+func (b *Backend) LayerNorm(dst, x, w, bias compute.Tensor, eps float32) {
+	dt, xt, wt := f32Of(dst), f32Of(x), f32Of(w)
+	sameShape("LayerNorm", dt, xt)
+	var bv []float32
+	if bias != nil {
+		bv = f32Of(bias).f32
+	}
+	b.pool.parallelFor(xt.rows, grainFor(xt.cols), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			xr, dr := xt.row(r), dt.row(r)
+			var mean, vr float64
+			for _, v := range xr {
+				mean += float64(v)
+			}
+			mean /= float64(len(xr))
+			for _, v := range xr {
+				dv := float64(v) - mean
+				vr += dv * dv
+			}
+			inv := 1 / math.Sqrt(vr/float64(len(xr))+float64(eps))
+			for i, v := range xr {
+				y := float32((float64(v)-mean)*inv) * wt.f32[i]
+				if bv != nil {
+					y += bv[i]
+				}
+				dr[i] = y
+			}
+		}
+	})
+}
+
+func (b *Backend) Softmax(dst, x compute.Tensor) {
+	dt, xt := f32Of(dst), f32Of(x)
+	sameShape("Softmax", dt, xt)
+	b.pool.parallelFor(xt.rows, grainFor(xt.cols), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			softmaxRow(dt.row(r), xt.row(r))
+		}
+	})
+}
+
+func softmaxRow(dst, x []float32) {
+	m := float32(math.Inf(-1))
+	for _, v := range x {
+		if v > m {
+			m = v
+		}
+	}
+	var s float64
+	for i, v := range x {
+		e := float32(math.Exp(float64(v - m)))
+		dst[i] = e
+		s += float64(e)
+	}
+	inv := float32(1 / s)
+	for i := range dst {
+		dst[i] *= inv
+	}
+}
+
+func (b *Backend) Embed(dst, table compute.Tensor, ids []int32) {
+	dt, tt := f32Of(dst), anyOf(table)
+	if dt.rows != len(ids) || dt.cols != tt.cols {
+		panic(fmt.Sprintf("cpu: Embed of %d ids (width %d) into %dx%d", len(ids), tt.cols, dt.rows, dt.cols))
+	}
+	for _, id := range ids {
+		if id < 0 || int(id) >= tt.rows {
+			panic(fmt.Sprintf("cpu: Embed id %d outside table of %d rows", id, tt.rows))
+		}
+	}
+	b.pool.parallelFor(len(ids), grainFor(tt.cols), func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			if tt.dtype == quant.F32 {
+				copy(dt.row(r), tt.row(int(ids[r])))
+			} else {
+				tt.deq(tt.rawRow(int(ids[r])), dt.row(r))
+			}
+		}
+	})
+}
