@@ -24,7 +24,7 @@ func fixtures() map[string][]byte {
 	}
 	pt := map[string]string{"format": "pt"}
 	return map[string][]byte{
-		"all_dtypes.safetensors": image(sampleTensors(), pt),
+		"all_dtypes.safetensors":                   image(sampleTensors(), pt),
 		"sharded/model-00001-of-00002.safetensors": image([]Tensor{u8("embed", 1), u8("layers.0.w", 2)}, pt),
 		"sharded/model-00002-of-00002.safetensors": image([]Tensor{u8("layers.1.w", 3), u8("lm_head", 4, 5)}, pt),
 		"sharded/" + IndexFileName: []byte(`{
