@@ -1,0 +1,116 @@
+package quant
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+)
+
+var fixtureNames = []string{
+	"q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q8_1",
+	"q2_k", "q3_k", "q4_k", "q5_k", "q6_k", "q8_k", "iq4_nl", "iq4_xs",
+}
+
+// TestMatchesGGML checks every fixture case: our encoding against ggml's
+// (ggml_quantize_chunk and the _ref row function), our decoding of ggml's
+// bytes against ggml's floats.
+func TestMatchesGGML(t *testing.T) {
+	for _, name := range fixtureNames {
+		fx := loadQuantFixture(t, name+".bin.gz")
+		typ := fx.typ
+		t.Run(typ.String(), func(t *testing.T) {
+			for ci, c := range fx.cases {
+				label := fmt.Sprintf("case %d (%d×%d)", ci, c.nRows, c.nPerRow)
+				if c.chunk != nil && c.ref != nil && string(c.chunk) != string(c.ref) {
+					t.Logf("%s: ggml's chunk and _ref encodings differ", label)
+				}
+				if CanQuantize(typ) && c.src != nil {
+					got, err := QuantizeRows(typ, c.src, c.nPerRow)
+					if err != nil {
+						t.Fatalf("%s: %v", label, err)
+					}
+					for _, want := range []struct {
+						name string
+						b    []byte
+					}{{"ggml_quantize_chunk", c.chunk}, {"quantize_row_ref", c.ref}} {
+						if want.b == nil {
+							continue
+						}
+						if d := firstByteDiff(got, want.b, typ.TypeSize()); d != "" {
+							t.Errorf("%s: encoding differs from %s: %s", label, want.name, d)
+						}
+					}
+				}
+				enc := c.chunk
+				if enc == nil {
+					enc = c.ref
+				}
+				if enc == nil {
+					enc = c.raw
+				}
+				if c.deq == nil {
+					continue
+				}
+				got := make([]float32, c.nPerRow*c.nRows)
+				if err := Dequantize(typ, enc, got); err != nil {
+					t.Fatalf("%s: %v", label, err)
+				}
+				if d := firstFloatDiff(got, c.deq); d != "" {
+					t.Errorf("%s: decoding differs from ggml: %s", label, d)
+				}
+			}
+		})
+	}
+}
+
+func TestUnsupported(t *testing.T) {
+	err := Dequantize(IQ2_XXS, make([]byte, 66), make([]float32, 256))
+	var ue UnsupportedError
+	if !errors.As(err, &ue) || ue.Type != IQ2_XXS {
+		t.Fatalf("got %v, want UnsupportedError{IQ2_XXS}", err)
+	}
+	if got, want := err.Error(), "unsupported quantization type IQ2_XXS"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	wrapped := InTensor(err, "blk.0.ffn_up.weight")
+	if got, want := wrapped.Error(), "unsupported quantization type IQ2_XXS in tensor blk.0.ffn_up.weight"; got != want {
+		t.Errorf("InTensor: %q, want %q", got, want)
+	}
+	if !errors.Is(wrapped, ErrUnsupported) || !errors.As(wrapped, &ue) {
+		t.Errorf("InTensor result does not unwrap to the UnsupportedError")
+	}
+	if InTensor(nil, "x") != nil {
+		t.Errorf("InTensor(nil) != nil")
+	}
+	if err := Quantize(IQ4_NL, make([]float32, 32), make([]byte, 18)); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("Quantize(IQ4_NL) = %v, want unsupported", err)
+	}
+	if _, err := QuantizeRows(Type(99), make([]float32, 32), 32); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("QuantizeRows(99) = %v, want unsupported", err)
+	}
+}
+
+func TestSizeErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{
+		{"partial block", Dequantize(Q4_0, make([]byte, 17), make([]float32, 32))},
+		{"short dst", Dequantize(Q4_0, make([]byte, 36), make([]float32, 32))},
+		{"ragged src", Quantize(Q8_0, make([]float32, 33), make([]byte, 34))},
+		{"wrong dst", Quantize(Q8_0, make([]float32, 32), make([]byte, 35))},
+	} {
+		if tc.err == nil {
+			t.Errorf("%s: no error", tc.name)
+		}
+	}
+	if _, err := QuantizeRows(Q4_K, make([]float32, 512), 128); err == nil {
+		t.Errorf("row not a multiple of the block: no error")
+	}
+	if _, err := QuantizeRows(Q4_0, make([]float32, 96), 64); err == nil {
+		t.Errorf("ragged rows: no error")
+	}
+	if _, err := QuantizeRows(Q4_0, make([]float32, 96), 0); err == nil {
+		t.Errorf("zero row length: no error")
+	}
+}
