@@ -17,6 +17,9 @@
 //	f.Metadata()                                    // __metadata__
 //	f.Close()                                       // invalidates every slice from Data
 //
+// A File or Checkpoint is safe for concurrent reads; Close must not race
+// with them.
+//
 // Sharded checkpoints (a folder, an index file or a single file):
 //
 //	c, err := safetensors.OpenCheckpoint("path/to/model") // see OpenCheckpoint for the lookup order
