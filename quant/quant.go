@@ -25,8 +25,8 @@ var codecs = map[Type]codec{
 	Q5_K:   {dequantQ5_K, quantQ5_K},
 	Q6_K:   {dequantQ6_K, quantQ6_K},
 	Q8_K:   {dequantQ8_K, quantQ8_K},
-	IQ4_NL: {dequantIQ4_NL, nil},
-	IQ4_XS: {dequantIQ4_XS, nil},
+	IQ4_NL: {dequantIQ4_NL, quantIQ4_NL},
+	IQ4_XS: {dequantIQ4_XS, quantIQ4_XS},
 }
 
 // CanDequantize reports whether Dequantize handles t.

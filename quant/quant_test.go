@@ -21,8 +21,9 @@ func TestMatchesGGML(t *testing.T) {
 		t.Run(typ.String(), func(t *testing.T) {
 			for ci, c := range fx.cases {
 				label := fmt.Sprintf("case %d (%d×%d)", ci, c.nRows, c.nPerRow)
-				if c.chunk != nil && c.ref != nil && string(c.chunk) != string(c.ref) {
-					t.Logf("%s: ggml's chunk and _ref encodings differ", label)
+				// IQ4_NL's _ref differs from the chunk path by design (see iq4_quant.go).
+				if c.chunk != nil && c.ref != nil && string(c.chunk) != string(c.ref) && typ != IQ4_NL {
+					t.Errorf("%s: ggml's chunk and _ref encodings differ", label)
 				}
 				if CanQuantize(typ) && c.src != nil {
 					got, err := QuantizeRows(typ, c.src, c.nPerRow)
@@ -33,7 +34,7 @@ func TestMatchesGGML(t *testing.T) {
 						name string
 						b    []byte
 					}{{"ggml_quantize_chunk", c.chunk}, {"quantize_row_ref", c.ref}} {
-						if want.b == nil {
+						if want.b == nil || (typ == IQ4_NL && want.name == "quantize_row_ref") {
 							continue
 						}
 						if d := firstByteDiff(got, want.b, typ.TypeSize()); d != "" {
@@ -82,8 +83,8 @@ func TestUnsupported(t *testing.T) {
 	if InTensor(nil, "x") != nil {
 		t.Errorf("InTensor(nil) != nil")
 	}
-	if err := Quantize(IQ4_NL, make([]float32, 32), make([]byte, 18)); !errors.Is(err, ErrUnsupported) {
-		t.Errorf("Quantize(IQ4_NL) = %v, want unsupported", err)
+	if err := Quantize(IQ2_XXS, make([]float32, 256), make([]byte, 66)); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("Quantize(IQ2_XXS) = %v, want unsupported", err)
 	}
 	if _, err := QuantizeRows(Type(99), make([]float32, 32), 32); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("QuantizeRows(99) = %v, want unsupported", err)
