@@ -362,13 +362,15 @@ def variants(toks):
     return V
 
 
-# Derived low-precision fixtures: (name, base variant, torch dtype, config dtype string)
-LOWP = [("llama3_bf16", "llama3", torch.bfloat16, "bfloat16"),
-        ("qwen2_f16", "qwen2", torch.float16, "float16")]
+# Derived low-precision fixtures: (folder suffix, candidate base variants, torch dtype, config dtype).
+# The first base whose low-precision greedy steps have no exact top-1/top-2 tie is kept, as
+# <base>_<suffix>: bf16 logits near 10 are only 1/16 apart, so ties happen and make greedy fragile.
+LOWP = [("bf16", ["llama3", "llama_mqa", "llama2", "llama_bias"], torch.bfloat16, "bfloat16"),
+        ("f16", ["qwen2", "qwen3", "mistral"], torch.float16, "float16")]
 
 PROMPTS = [
     ("short", "The cat sat on the"),
-    ("medium", "Once upon a time, a little robot lived in a quiet town by the sea. Every morning it"),
+    ("medium", "Once upon a time, a little robot lived by the sea."),
     ("long", "The old fisherman, who drank strong coffee at the café near the harbour, told the children "
              "many stories about ships, storms and stars while the waves rolled slowly onto the sand, "
              "and the little robot listened"),
@@ -652,7 +654,7 @@ def score(model, cases):
 
 
 def pick_init(config, cases, n_tok, partial):
-    """Grid over (std, seed): prefer continuations with >= 6 distinct tokens on average, then the
+    """Grid over (std, seed): prefer continuations with >= 8 distinct tokens on average, then the
     largest smallest top-1/top-2 gap over all greedy steps."""
     best = None
     tried = []
@@ -666,7 +668,7 @@ def pick_init(config, cases, n_tok, partial):
                 s = score(m, cases)
                 s.update(std=std, seed=seed)
                 tried.append(s)
-                key = (min(s["avg_distinct"], 6.0), s["min_margin"])
+                key = (min(s["avg_distinct"], 8.0), s["min_margin"])
                 if best is None or key > best[0]:
                     best = (key, s)
     return best[1], tried
@@ -892,6 +894,7 @@ def build_lowp(name, base_folder, base_hub, base_variant, dtype, dtype_name, tok
            "chat": chat_reference(folder, tok, template, special_kw, vlog)}
     write_json(os.path.join(folder, "reference.json"), ref, compact=True)
     log[name] = vlog
+    return vlog["min_margin"]
 
 
 def main():
@@ -924,31 +927,51 @@ def main():
             failed.append(v["name"])
             log[v["name"]] = {"error": traceback.format_exc()[-3000:]}
             print(traceback.format_exc(), flush=True)
-    for name, base, dtype, dtype_name in LOWP:
-        if base not in built:
-            continue
-        print("==", name, flush=True)
-        v, folder, hub, cases = built[base]
-        try:
-            build_lowp(name, folder, hub, v, dtype, dtype_name, toks, cases, args.out, log)
-        except Exception:  # noqa: BLE001
-            failed.append(name)
-            log[name] = {"error": traceback.format_exc()[-3000:]}
-            print(traceback.format_exc(), flush=True)
+    lowp_names = []
+    for suffix, bases, dtype, dtype_name in LOWP:
+        tried = {}
+        for base in bases:
+            if base not in built:
+                continue
+            name = f"{base}_{suffix}"
+            print("==", name, flush=True)
+            v, folder, hub, cases = built[base]
+            try:
+                tried[name] = build_lowp(name, folder, hub, v, dtype, dtype_name, toks, cases, args.out, log)
+            except Exception:  # noqa: BLE001
+                failed.append(name)
+                log[name] = {"error": traceback.format_exc()[-3000:]}
+                print(traceback.format_exc(), flush=True)
+                continue
+            if tried[name] > 0:
+                break
+        if tried:
+            keep = max(tried, key=lambda n: tried[n] > 0) if any(m > 0 for m in tried.values()) else max(tried, key=tried.get)
+            for n in tried:
+                if n != keep:
+                    shutil.rmtree(os.path.join(args.out, n), ignore_errors=True)
+                    log[n]["dropped"] = "an exact top-1/top-2 tie in a greedy step"
+            lowp_names.append(keep)
+    log["low_precision_kept"] = lowp_names
     for name, act_prompt in (("llama3", "medium"), ("qwen3", "medium")):
         if name not in built:
             continue
         v, folder, hub, cases = built[name]
         ids = [c[2] for c in cases if c[0] == act_prompt][0]
         try:
-            names = dump_activations.dump(folder, ids, os.path.join(folder, "activations.safetensors"))
-            log[name]["activations"] = {"input_ids": ids, "tensors": names}
+            path = os.path.join(folder, "activations.safetensors")
+            names = dump_activations.dump(folder, ids, path)
+            from safetensors.torch import load_file
+            with open(os.path.join(folder, "reference.json"), encoding="utf-8") as f:
+                ref_logits = [c for c in json.load(f)["cases"] if c["name"] == act_prompt][0]["logits"]
+            diff = float((load_file(path)["result_output"] - torch.tensor(ref_logits)).abs().max())
+            log[name]["activations"] = {"input_ids": ids, "tensors": names, "result_output_vs_reference": diff}
         except Exception:  # noqa: BLE001
             failed.append(name + ":activations")
             log[name]["activations"] = {"error": traceback.format_exc()[-3000:]}
     log["failed"] = failed
     write_json(os.path.join(args.out, "log.json"), log)
-    for name in sorted(built) + [n for n, *_ in LOWP]:
+    for name in sorted(built) + lowp_names:
         d = os.path.join(args.out, name)
         if os.path.isdir(d):
             size = sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d))
