@@ -126,20 +126,22 @@ func GGUFArchFor(hfArch string) (string, bool) {
 func PermutesQK(ggufArch string) bool { return ggufArch == "llama" }
 
 // PermuteQKRows reorders the rows of an HF q_proj or k_proj weight (or
-// bias, cols = 1) the way llama.cpp's converter does for arch llama: within
-// each head, row i of the first half and row i of the second half (a
-// rotate_half pair) become rows 2i and 2i+1 (an adjacent pair). rowBytes
-// is the byte length of one row; data holds heads*headDim rows.
-func PermuteQKRows(data []byte, heads, rowBytes int) ([]byte, error) {
+// bias) the way llama.cpp's converter does for arch llama: within each head,
+// row i of the first half and row i of the second half (a rotate_half pair)
+// become rows 2i and 2i+1 (an adjacent pair). With partial rotary only the
+// first rotDim rows of each head rotate, so only they are reordered
+// (rotDim = head dim gives llama.cpp's permutation exactly). rowBytes is the
+// byte length of one row; data holds heads*headDim rows.
+func PermuteQKRows(data []byte, heads, rotDim, rowBytes int) ([]byte, error) {
 	if heads <= 0 || rowBytes <= 0 || len(data)%(heads*rowBytes) != 0 {
 		return nil, fmt.Errorf("permute q/k: %d bytes do not split into %d heads of rows of %d bytes", len(data), heads, rowBytes)
 	}
 	headDim := len(data) / (heads * rowBytes)
-	if headDim%2 != 0 {
-		return nil, fmt.Errorf("permute q/k: head dim %d is odd", headDim)
+	if rotDim%2 != 0 || rotDim <= 0 || rotDim > headDim {
+		return nil, fmt.Errorf("permute q/k: rotary dims %d must be even and within head dim %d", rotDim, headDim)
 	}
-	out := make([]byte, len(data))
-	half := headDim / 2
+	out := append([]byte(nil), data...)
+	half := rotDim / 2
 	for h := 0; h < heads; h++ {
 		for i := 0; i < half; i++ {
 			for j, src := range [2]int{i, i + half} {

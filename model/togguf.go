@@ -114,7 +114,7 @@ func GGUFTensor(cfg *Config, hfName string, shape []int64, data []byte) (string,
 			if rows == 0 || len(data)%rows != 0 {
 				return "", nil, nil, fmt.Errorf("tensor %s: %d bytes for %d rows", hfName, len(data), rows)
 			}
-			p, err := PermuteQKRows(data, heads, len(data)/rows)
+			p, err := PermuteQKRows(data, heads, cfg.RotaryDim, len(data)/rows)
 			if err != nil {
 				return "", nil, nil, fmt.Errorf("tensor %s: %w", hfName, err)
 			}

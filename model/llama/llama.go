@@ -185,6 +185,8 @@ func (m *Model) block(l int, x compute.Tensor, st *step) compute.Tensor {
 		rows := q.Rows()
 		q = be.Reshape(ly.qNorm.Forward(be, be.Reshape(q, rows*cfg.NumHeads, cfg.HeadDim)), rows, cfg.NumHeads*cfg.HeadDim)
 		k = be.Reshape(ly.kNorm.Forward(be, be.Reshape(k, rows*cfg.NumKVHeads, cfg.HeadDim)), rows, cfg.NumKVHeads*cfg.HeadDim)
+		m.record(name("attn_q_norm"), q)
+		m.record(name("attn_k_norm"), k)
 	}
 
 	// 3. Rotate q and k by their positions.

@@ -24,7 +24,14 @@ func writeSynthetic(t *testing.T, overrides map[string]any) string {
 		"max_position_embeddings": 256, "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
 		"hidden_act": "silu", "tie_word_embeddings": false,
 	}
+	// "_weight_scale" scales the matrices (not part of the config): wide
+	// models need smaller weights to stay out of chaos.
+	wscale := float32(1)
 	for k, v := range overrides {
+		if k == "_weight_scale" {
+			wscale = float32(v.(float64))
+			continue
+		}
 		cfg[k] = v
 	}
 	raw, _ := json.Marshal(cfg)
@@ -50,6 +57,10 @@ func writeSynthetic(t *testing.T, overrides map[string]any) string {
 		if len(shape) == 1 && scale == 0.1 { // norm weights around 1
 			for i := range v {
 				v[i] += 1
+			}
+		} else if len(shape) == 2 && name != "lm_head.weight" && name != "model.embed_tokens.weight" {
+			for i := range v {
+				v[i] *= wscale
 			}
 		}
 		ts = append(ts, safetensors.Tensor{Name: name, DType: safetensors.F32, Shape: shape,
