@@ -198,13 +198,7 @@ func (c *cursor) array(depth int) (Value, error) {
 		}
 		s = bs
 	case TypeString:
-		ss := make([]string, n)
-		for i := range ss {
-			if ss[i], err = c.str("string"); err != nil {
-				return Value{}, fmt.Errorf("element %d: %w", i, err)
-			}
-		}
-		s = ss
+		s, err = c.strings(n)
 	case TypeArray:
 		vs := make([]Value, n)
 		for i := range vs {
@@ -246,4 +240,30 @@ func sizeOf(x any) uintptr {
 		return 4
 	}
 	return 8
+}
+
+// strings reads n length-prefixed strings. A vocabulary holds ~150k of
+// them, so they are copied in one allocation and sliced out of it, rather
+// than allocated one by one.
+func (c *cursor) strings(n int) ([]string, error) {
+	start := c.off
+	for i := 0; i < n; i++ {
+		l, err := c.u64("string length")
+		if err == nil && l > uint64(c.remaining()) {
+			err = fmt.Errorf("string length %d at offset %d exceeds the %d bytes left in the file", l, c.off-8, c.remaining())
+		}
+		if err != nil {
+			return nil, fmt.Errorf("element %d: %w", i, err)
+		}
+		c.off += int(l)
+	}
+	blob := string(c.b[start:c.off])
+	out := make([]string, n)
+	pos := 0
+	for i := range out {
+		l := int(binary.LittleEndian.Uint64(c.b[start+pos:]))
+		out[i] = blob[pos+8 : pos+8+l]
+		pos += 8 + l
+	}
+	return out, nil
 }
