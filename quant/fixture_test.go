@@ -22,14 +22,16 @@ const (
 	caseDeq   = 8  // ggml's dequantization present
 	caseRaw   = 16 // random block bytes instead of a quantization
 	caseGen   = 32 // source regenerated from a stored seed (bulkRows)
+	caseImat  = 64 // encoded with an importance matrix, regenerated after the source
 )
 
 type quantCase struct {
 	nPerRow, nRows int
 	flags          uint32
 	src            []float32
-	chunk, ref     []byte // ggml's encodings (nil when absent)
-	raw            []byte // random blocks (caseRaw)
+	imatrix        []float32 // nPerRow weights (caseImat)
+	chunk, ref     []byte    // ggml's encodings (nil when absent)
+	raw            []byte    // random blocks (caseRaw)
 	deq            []float32
 }
 
@@ -109,7 +111,7 @@ func loadQuantFixture(t testing.TB, name string) quantFixture {
 			c.src = f.f32s(elems)
 		}
 		if c.flags&caseGen != 0 {
-			c.src = bulkRows(f.u64(), c.nPerRow, c.nRows)
+			c.src, c.imatrix = bulkRows(f.u64(), c.nPerRow, c.nRows, c.flags&caseImat != 0)
 		}
 		if c.flags&caseChunk != 0 {
 			c.chunk = f.bytes(size)
@@ -163,8 +165,10 @@ func firstByteDiff(got, want []byte, blockBytes int) string {
 // bulkRows regenerates the generator's bulk rows: splitmix64 uniforms in
 // [0,1), the sum of four minus two (cubed on every fifth row), times a
 // power of two, rounded once to float32. Every step is exact IEEE double
-// arithmetic, so Go and C agree bit for bit.
-func bulkRows(seed uint64, nPerRow, nRows int) []float32 {
+// arithmetic, so Go and C agree bit for bit. The importance matrix, when
+// asked for, continues the same stream: u*v*4 + 0.001 per column, with
+// every 37th column 0.
+func bulkRows(seed uint64, nPerRow, nRows int, withImatrix bool) (x, imatrix []float32) {
 	state := seed
 	unif := func() float64 {
 		state += 0x9E3779B97F4A7C15
@@ -174,7 +178,7 @@ func bulkRows(seed uint64, nPerRow, nRows int) []float32 {
 		z ^= z >> 31
 		return float64(z>>11) * (1.0 / 9007199254740992.0)
 	}
-	x := make([]float32, nPerRow*nRows)
+	x = make([]float32, nPerRow*nRows)
 	for r := 0; r < nRows; r++ {
 		for i := 0; i < nPerRow; i++ {
 			s := unif() + unif() + unif() + unif() - 2.0
@@ -184,5 +188,15 @@ func bulkRows(seed uint64, nPerRow, nRows int) []float32 {
 			x[r*nPerRow+i] = float32(s * math.Ldexp(1, r%9-6))
 		}
 	}
-	return x
+	if !withImatrix {
+		return x, nil
+	}
+	imatrix = make([]float32, nPerRow)
+	for i := range imatrix {
+		u, v := unif(), unif()
+		if i%37 != 0 {
+			imatrix[i] = float32(float64(u*v*4.0) + 0.001) // no FMA: C rounds the product
+		}
+	}
+	return x, imatrix
 }

@@ -90,17 +90,24 @@ func quantQ2_K(src []float32, dst []byte) {
 		} else {
 			putF16(b[82:], 0)
 		}
-		d, dmin := getF16(b[80:]), getF16(b[82:])
-		for j := 0; j < 16; j++ {
-			dj := d * float32(sb[j]&0xf)
-			if dj == 0 {
-				continue
-			}
-			mj := dmin * float32(sb[j]>>4)
-			for ii := 0; ii < 16; ii++ {
-				L[16*j+ii] = uint8(clampI(nearestInt((x[16*j+ii]+mj)/dj), 0, 3))
-			}
-		}
-		packQ2(b[16:80], L[:])
+		q2Finish(x, b, &L)
 	}
+}
+
+// q2Finish recomputes levels against the stored scales and mins (keeping
+// the search's levels where a scale rounded to zero) and packs them.
+func q2Finish(x []float32, b []byte, L *[QK_K]uint8) {
+	sb := b[0:16]
+	d, dmin := getF16(b[80:]), getF16(b[82:])
+	for j := 0; j < 16; j++ {
+		dj := d * float32(sb[j]&0xf)
+		if dj == 0 {
+			continue
+		}
+		mj := dmin * float32(sb[j]>>4)
+		for ii := 0; ii < 16; ii++ {
+			L[16*j+ii] = uint8(clampI(nearestInt((x[16*j+ii]+mj)/dj), 0, 3))
+		}
+	}
+	packQ2(b[16:80], L[:])
 }

@@ -84,29 +84,37 @@ func quantQ3_K(src []float32, dst []byte) {
 		} else {
 			putF16(b[108:], 0)
 		}
-		d := getF16(b[108:])
-		for j := 0; j < 16; j++ {
-			dj := d * float32(q3Scale(sb, j)-32)
-			if dj == 0 {
-				continue
-			}
-			for ii := 0; ii < 16; ii++ {
-				L[16*j+ii] = int8(clampI(nearestInt(x[16*j+ii]/dj), -4, 3) + 4)
-			}
-		}
-		hmask := b[0:32]
-		var low [QK_K]uint8
-		for j := range hmask {
-			hmask[j] = 0
-		}
-		for j := 0; j < QK_K; j++ {
-			l := uint8(L[j])
-			if l > 3 {
-				hmask[j%32] |= 1 << (j / 32)
-				l -= 4
-			}
-			low[j] = l
-		}
-		packQ2(b[32:96], low[:])
+		q3Finish(x, b, &L)
 	}
+}
+
+// q3Finish recomputes levels against the stored scales (keeping the
+// search's levels where a scale rounded to zero), splits off the high bits
+// into hmask and packs the rest.
+func q3Finish(x []float32, b []byte, L *[QK_K]int8) {
+	sb := b[96:108]
+	d := getF16(b[108:])
+	for j := 0; j < 16; j++ {
+		dj := d * float32(q3Scale(sb, j)-32)
+		if dj == 0 {
+			continue
+		}
+		for ii := 0; ii < 16; ii++ {
+			L[16*j+ii] = int8(clampI(nearestInt(x[16*j+ii]/dj), -4, 3) + 4)
+		}
+	}
+	hmask := b[0:32]
+	var low [QK_K]uint8
+	for j := range hmask {
+		hmask[j] = 0
+	}
+	for j := 0; j < QK_K; j++ {
+		l := uint8(L[j])
+		if l > 3 {
+			hmask[j%32] |= 1 << (j / 32)
+			l -= 4
+		}
+		low[j] = l
+	}
+	packQ2(b[32:96], low[:])
 }

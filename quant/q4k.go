@@ -106,11 +106,17 @@ func quantQ4_K(src []float32, dst []byte) {
 		maxScale, maxMin := kSubScales(x, 15, -1, 0.1, 20, &L, &scales, &mins)
 		kSuperScales(b[4:16], b[0:4], &scales, &mins, maxScale, maxMin)
 		kRequantize(x, b, 15, &L)
-		for g := 0; g < 4; g++ {
-			q := b[16+32*g : 16+32*g+32]
-			for l := range q {
-				q[l] = L[64*g+l] | L[64*g+32+l]<<4
-			}
+		packQ4K(b[16:144], &L)
+	}
+}
+
+// packQ4K stores 4-bit levels: each 32 bytes hold 64 values, the first 32
+// in the low nibbles.
+func packQ4K(qs []byte, L *[QK_K]uint8) {
+	for g := 0; g < 4; g++ {
+		q := qs[32*g : 32*g+32]
+		for l := range q {
+			q[l] = L[64*g+l] | L[64*g+32+l]<<4
 		}
 	}
 }

@@ -46,24 +46,29 @@ func quantQ5_K(src []float32, dst []byte) {
 		maxScale, maxMin := kSubScales(x, 31, -0.5, 0.1, 15, &L, &scales, &mins)
 		kSuperScales(b[4:16], b[0:4], &scales, &mins, maxScale, maxMin)
 		kRequantize(x, b, 31, &L)
-		qh := b[16:48]
-		for l := range qh {
-			qh[l] = 0
-		}
-		for g := 0; g < 4; g++ {
-			ql := b[48+32*g : 48+32*g+32]
-			for l := range ql {
-				l1, l2 := L[64*g+l], L[64*g+32+l]
-				if l1 > 15 {
-					l1 -= 16
-					qh[l] |= 1 << (2 * g)
-				}
-				if l2 > 15 {
-					l2 -= 16
-					qh[l] |= 2 << (2 * g)
-				}
-				ql[l] = l1 | l2<<4
+		packQ5K(b[16:48], b[48:176], &L)
+	}
+}
+
+// packQ5K stores 5-bit levels: nibbles as in Q4_K, and the fifth bit of
+// value 32*s+l at bit s of qh[l].
+func packQ5K(qh, qs []byte, L *[QK_K]uint8) {
+	for l := range qh {
+		qh[l] = 0
+	}
+	for g := 0; g < 4; g++ {
+		ql := qs[32*g : 32*g+32]
+		for l := range ql {
+			l1, l2 := L[64*g+l], L[64*g+32+l]
+			if l1 > 15 {
+				l1 -= 16
+				qh[l] |= 1 << (2 * g)
 			}
+			if l2 > 15 {
+				l2 -= 16
+				qh[l] |= 2 << (2 * g)
+			}
+			ql[l] = l1 | l2<<4
 		}
 	}
 }

@@ -48,38 +48,45 @@ func quantQ6_K(src []float32, dst []byte) {
 				maxAbsScale, maxScale = a, scales[ib]
 			}
 		}
-		if maxAbsScale < groupMaxEps {
-			for j := range b {
-				b[j] = 0
-			}
+		q6Finish(x, b, &L, &scales, maxScale, maxAbsScale)
+	}
+}
+
+// q6Finish quantizes the sub-block scales to int8 against the largest,
+// recomputes levels against them (keeping the search's levels where a
+// scale rounded to zero) and packs everything.
+func q6Finish(x []float32, b []byte, L *[QK_K]int8, scales *[16]float32, maxScale, maxAbsScale float32) {
+	if maxAbsScale < groupMaxEps {
+		for j := range b {
+			b[j] = 0
+		}
+		return
+	}
+	iscale := -128 / maxScale
+	putF16(b[208:], 1/iscale)
+	sc := b[192:208]
+	for ib := range sc {
+		sc[ib] = byte(int8(minI(127, nearestInt(iscale*scales[ib]))))
+	}
+	d := getF16(b[208:])
+	for j := 0; j < 16; j++ {
+		dj := d * float32(int8(sc[j]))
+		if dj == 0 {
 			continue
 		}
-		iscale := -128 / maxScale
-		putF16(b[208:], 1/iscale)
-		sc := b[192:208]
-		for ib := range sc {
-			sc[ib] = byte(int8(minI(127, nearestInt(iscale*scales[ib]))))
+		for ii := 0; ii < 16; ii++ {
+			L[16*j+ii] = int8(clampI(nearestInt(x[16*j+ii]/dj), -32, 31) + 32)
 		}
-		d := getF16(b[208:])
-		for j := 0; j < 16; j++ {
-			dj := d * float32(int8(sc[j]))
-			if dj == 0 {
-				continue
-			}
-			for ii := 0; ii < 16; ii++ {
-				L[16*j+ii] = int8(clampI(nearestInt(x[16*j+ii]/dj), -32, 31) + 32)
-			}
-		}
-		for half := 0; half < 2; half++ {
-			ql := b[64*half : 64*half+64]
-			qh := b[128+32*half : 128+32*half+32]
-			v := L[128*half : 128*half+128]
-			for l := 0; l < 32; l++ {
-				l0, l1, l2, l3 := uint8(v[l]), uint8(v[l+32]), uint8(v[l+64]), uint8(v[l+96])
-				ql[l] = l0&0xf | (l2&0xf)<<4
-				ql[l+32] = l1&0xf | (l3&0xf)<<4
-				qh[l] = l0>>4 | (l1>>4)<<2 | (l2>>4)<<4 | (l3>>4)<<6
-			}
+	}
+	for half := 0; half < 2; half++ {
+		ql := b[64*half : 64*half+64]
+		qh := b[128+32*half : 128+32*half+32]
+		v := L[128*half : 128*half+128]
+		for l := 0; l < 32; l++ {
+			l0, l1, l2, l3 := uint8(v[l]), uint8(v[l+32]), uint8(v[l+64]), uint8(v[l+96])
+			ql[l] = l0&0xf | (l2&0xf)<<4
+			ql[l+32] = l1&0xf | (l3&0xf)<<4
+			qh[l] = l0>>4 | (l1>>4)<<2 | (l2>>4)<<4 | (l3>>4)<<6
 		}
 	}
 }

@@ -26,7 +26,7 @@ func TestMatchesGGML(t *testing.T) {
 					t.Errorf("%s: ggml's chunk and _ref encodings differ", label)
 				}
 				if CanQuantize(typ) && c.src != nil {
-					got, err := QuantizeRows(typ, c.src, c.nPerRow)
+					got, err := QuantizeRowsWeighted(typ, c.src, c.nPerRow, c.imatrix)
 					if err != nil {
 						t.Fatalf("%s: %v", label, err)
 					}
@@ -113,5 +113,21 @@ func TestSizeErrors(t *testing.T) {
 	}
 	if _, err := QuantizeRows(Q4_0, make([]float32, 96), 0); err == nil {
 		t.Errorf("zero row length: no error")
+	}
+	if _, err := QuantizeRowsWeighted(Q4_K, make([]float32, 512), 256, make([]float32, 255)); err == nil {
+		t.Errorf("short imatrix: no error")
+	}
+	if _, err := QuantizeRowsWeighted(Q4_K, make([]float32, 500), 250, make([]float32, 250)); err == nil {
+		t.Errorf("row not a multiple of the block (weighted): no error")
+	}
+	if _, err := QuantizeRowsWeighted(Q6_K, make([]float32, 384), 256, make([]float32, 256)); err == nil {
+		t.Errorf("ragged rows (weighted): no error")
+	}
+	// Q8_0 ignores the matrix, as ggml does.
+	x := benchRows(64)
+	a, _ := QuantizeRows(Q8_0, x, 64)
+	b, err := QuantizeRowsWeighted(Q8_0, x, 64, make([]float32, 64))
+	if err != nil || string(a) != string(b) {
+		t.Errorf("Q8_0 with an imatrix: %v / differs", err)
 	}
 }
