@@ -144,6 +144,10 @@ func inspectGGUF(path string) (*modelReport, error) {
 			r.VocabSize = clampInt64(n)
 		}
 	}
+	if n, err := m.Uint("split.count"); err == nil && n > 1 {
+		no, _ := m.Uint("split.no")
+		r.Warnings = append(r.Warnings, fmt.Sprintf("file %d of a model split into %d files: parameters and tensors count this file only", no+1, n))
+	}
 	for _, kv := range m.KVs() {
 		r.Metadata = append(r.Metadata, newMetaEntry(kv))
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ferrum-go/ferrum/format/gguf"
 	"github.com/ferrum-go/ferrum/format/safetensors"
 )
 
@@ -159,5 +160,21 @@ func TestShowErrors(t *testing.T) {
 	}
 	if _, err := runShow(t, filepath.Join(dir, "missing")); err == nil {
 		t.Error("no error for a missing path")
+	}
+}
+
+func TestShowSplitGGUF(t *testing.T) {
+	w := gguf.NewWriter()
+	w.Set("general.architecture", "llama")
+	w.Set("split.no", uint16(1))
+	w.Set("split.count", uint16(3))
+	w.Set("llama.context_length", "long") // wrong type: a warning, not a failure
+	path := filepath.Join(t.TempDir(), "m-00002-of-00003.gguf")
+	if err := w.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	r := showJSON(t, path)
+	if len(r.Warnings) != 2 || !strings.Contains(r.Warnings[0], "llama.context_length") || !strings.Contains(r.Warnings[1], "file 2 of a model split into 3 files") {
+		t.Errorf("warnings %q", r.Warnings)
 	}
 }

@@ -85,6 +85,9 @@ type Value struct {
 func NewValue(x any) (Value, error) {
 	switch x := x.(type) {
 	case Value:
+		if !x.wellFormed() {
+			return Value{}, fmt.Errorf("malformed Value (use NewValue to make one)")
+		}
 		return x, nil
 	case uint8:
 		return Value{typ: TypeUint8, v: x}, nil
@@ -131,6 +134,9 @@ func NewValue(x any) (Value, error) {
 			if e.typ != TypeArray {
 				return Value{}, fmt.Errorf("element %d of an array of arrays is a %s", i, e.typ)
 			}
+			if !e.wellFormed() {
+				return Value{}, fmt.Errorf("element %d of an array of arrays is malformed", i)
+			}
 		}
 		return arrayValue(TypeArray, x), nil
 	}
@@ -138,6 +144,27 @@ func NewValue(x any) (Value, error) {
 		return arrayValue(et, x), nil
 	}
 	return Value{}, fmt.Errorf("no GGUF type for Go type %T", x)
+}
+
+// wellFormed reports whether v's Go value matches its types, which holds
+// for every Value from NewValue or the reader but not for a zero Value.
+func (v Value) wellFormed() bool {
+	if v.typ != TypeArray {
+		w, err := NewValue(v.v)
+		return err == nil && w.typ == v.typ
+	}
+	et, ok := sliceElemType(v.v)
+	if !ok || et != v.elem {
+		return false
+	}
+	if inner, nested := v.v.([]Value); nested {
+		for _, e := range inner {
+			if e.typ != TypeArray || !e.wellFormed() {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func arrayValue(elem ValueType, s any) Value { return Value{typ: TypeArray, elem: elem, v: s} }
