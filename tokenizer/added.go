@@ -1,0 +1,173 @@
+package tokenizer
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// AddedToken is an entry of tokenizer.json's "added_tokens": text that is
+// cut out of the input before the model sees it.
+type AddedToken struct {
+	ID         int    `json:"id"`
+	Content    string `json:"content"`
+	SingleWord bool   `json:"single_word"`
+	LStrip     bool   `json:"lstrip"`
+	RStrip     bool   `json:"rstrip"`
+	Normalized bool   `json:"normalized"`
+	Special    bool   `json:"special"`
+}
+
+// tokenTrie finds added tokens, leftmost-longest, as the Aho-Corasick
+// automaton Hugging Face builds does.
+type tokenTrie struct {
+	nodes []trieNode
+	first [256]bool
+}
+
+type trieNode struct {
+	next  map[byte]int32
+	token int32 // index into the added tokens, or -1
+}
+
+func newTokenTrie() *tokenTrie {
+	return &tokenTrie{nodes: []trieNode{{token: -1}}}
+}
+
+func (t *tokenTrie) add(key string, token int) {
+	if key == "" {
+		return
+	}
+	t.first[key[0]] = true
+	n := int32(0)
+	for i := 0; i < len(key); i++ {
+		nx, ok := t.nodes[n].next[key[i]]
+		if !ok {
+			if t.nodes[n].next == nil {
+				t.nodes[n].next = make(map[byte]int32, 2)
+			}
+			t.nodes = append(t.nodes, trieNode{token: -1})
+			nx = int32(len(t.nodes) - 1)
+			t.nodes[n].next[key[i]] = nx
+		}
+		n = nx
+	}
+	if t.nodes[n].token < 0 {
+		t.nodes[n].token = int32(token)
+	}
+}
+
+func (t *tokenTrie) empty() bool { return len(t.nodes) == 1 }
+
+type tokenMatch struct{ start, end, token int }
+
+// findAll returns non-overlapping leftmost-longest matches.
+func (t *tokenTrie) findAll(s string, dst []tokenMatch) []tokenMatch {
+	for i := 0; i < len(s); i++ {
+		if !t.first[s[i]] {
+			continue
+		}
+		n, best, bestEnd := int32(0), -1, -1
+		for j := i; j < len(s); j++ {
+			nx, ok := t.nodes[n].next[s[j]]
+			if !ok {
+				break
+			}
+			n = nx
+			if tok := t.nodes[n].token; tok >= 0 {
+				best, bestEnd = int(tok), j+1
+			}
+		}
+		if best >= 0 {
+			dst = append(dst, tokenMatch{i, bestEnd, best})
+			i = bestEnd - 1
+		}
+	}
+	return dst
+}
+
+// addedVocab holds the added tokens and the two tries Hugging Face splits
+// with: one for tokens matched on the raw input, one for tokens matched
+// after normalization.
+type addedVocab struct {
+	tokens    []AddedToken
+	byID      map[int]int // id -> index in tokens
+	byContent map[string]int
+	raw       *tokenTrie
+	norm      *tokenTrie
+}
+
+func newAddedVocab(tokens []AddedToken, n normalizer) *addedVocab {
+	v := &addedVocab{tokens: tokens, byID: map[int]int{}, byContent: map[string]int{}, raw: newTokenTrie(), norm: newTokenTrie()}
+	for i, tok := range tokens {
+		v.byID[tok.ID] = i
+		v.byContent[tok.Content] = tok.ID
+		if tok.Normalized {
+			key := tok.Content
+			if n != nil {
+				key = n.normalize(key)
+			}
+			v.norm.add(key, i)
+		} else {
+			v.raw.add(tok.Content, i)
+		}
+	}
+	return v
+}
+
+func endsWithWord(s string) bool {
+	r, n := utf8.DecodeLastRuneInString(s)
+	return n > 0 && isAlphanumeric(r)
+}
+
+func startsWithWord(s string) bool {
+	r, n := utf8.DecodeRuneInString(s)
+	return n > 0 && isAlphanumeric(r)
+}
+
+// split cuts s at the added tokens of trie, applying single_word, lstrip and
+// rstrip as Hugging Face's find_matches does, and appends the non-empty parts.
+func (v *addedVocab) split(s string, trie *tokenTrie, parent piece, dst []piece) []piece {
+	if trie.empty() || s == "" {
+		if s != "" {
+			dst = append(dst, parent)
+		}
+		return dst
+	}
+	matches := trie.findAll(s, nil)
+	if len(matches) == 0 {
+		return append(dst, parent)
+	}
+	emit := func(lo, hi, id int) {
+		if hi > lo {
+			dst = append(dst, piece{s: s[lo:hi], id: id, first: parent.first && lo == 0})
+		}
+	}
+	startOffset := 0
+	for _, m := range matches {
+		tok := &v.tokens[m.token]
+		start, stop := m.start, m.end
+		if tok.SingleWord {
+			startSpace := start == 0 || !endsWithWord(s[:start])
+			stopSpace := stop == len(s) || !startsWithWord(s[stop:])
+			if !startSpace || !stopSpace {
+				continue
+			}
+		}
+		if tok.LStrip {
+			ns := len(strings.TrimRightFunc(s[:start], isSpace))
+			start = max(ns, startOffset)
+		}
+		if tok.RStrip {
+			stop = len(s) - len(strings.TrimLeftFunc(s[stop:], isSpace))
+		}
+		if start > startOffset {
+			emit(startOffset, start, -1)
+		}
+		dst = append(dst, piece{s: s[start:stop], id: tok.ID, first: parent.first && start == 0})
+		startOffset = stop
+	}
+	if startOffset < len(s) {
+		emit(startOffset, len(s), -1)
+	}
+	return dst
+}

@@ -1,0 +1,561 @@
+package tokenizer
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// tokenizerJSON is the top level of Hugging Face's tokenizer.json.
+type tokenizerJSON struct {
+	AddedTokens   []AddedToken    `json:"added_tokens"`
+	Normalizer    json.RawMessage `json:"normalizer"`
+	PreTokenizer  json.RawMessage `json:"pre_tokenizer"`
+	PostProcessor json.RawMessage `json:"post_processor"`
+	Decoder       json.RawMessage `json:"decoder"`
+	Model         json.RawMessage `json:"model"`
+}
+
+// component is the union of every field any component type has; each
+// builder reads the ones its type defines.
+type component struct {
+	Type string `json:"type"`
+
+	// Sequences.
+	Normalizers   []json.RawMessage `json:"normalizers"`
+	PreTokenizers []json.RawMessage `json:"pretokenizers"`
+	Processors    []json.RawMessage `json:"processors"`
+	Decoders      []json.RawMessage `json:"decoders"`
+
+	// Patterns (Split, Replace).
+	Pattern  *jsonPattern `json:"pattern"`
+	Content  *string      `json:"content"`
+	Behavior string       `json:"behavior"`
+	Invert   bool         `json:"invert"`
+
+	// BertNormalizer, Strip, Lowercase ...
+	CleanText          *bool   `json:"clean_text"`
+	HandleChineseChars *bool   `json:"handle_chinese_chars"`
+	StripAccents       *bool   `json:"strip_accents"`
+	Lowercase          *bool   `json:"lowercase"`
+	StripLeft          *bool   `json:"strip_left"`
+	StripRight         *bool   `json:"strip_right"`
+	Prepend            *string `json:"prepend"`
+	CharsMap           *string `json:"precompiled_charsmap"`
+
+	// ByteLevel, Metaspace.
+	AddPrefixSpace *bool   `json:"add_prefix_space"`
+	UseRegex       *bool   `json:"use_regex"`
+	Replacement    *string `json:"replacement"`
+	PrependScheme  *string `json:"prepend_scheme"`
+	Split          *bool   `json:"split"`
+
+	Delimiter        *string `json:"delimiter"`
+	IndividualDigits bool    `json:"individual_digits"`
+
+	// Post-processors.
+	Single        []json.RawMessage                `json:"single"`
+	SpecialTokens map[string]templateSpecialTokens `json:"special_tokens"`
+	Sep           []json.RawMessage                `json:"sep"`
+	Cls           []json.RawMessage                `json:"cls"`
+
+	// Decoders.
+	Prefix  *string `json:"prefix"`
+	Cleanup *bool   `json:"cleanup"`
+	Start   int     `json:"start"`
+	Stop    int     `json:"stop"`
+	Suffix  *string `json:"suffix"`
+	PadTok  *string `json:"pad_token"`
+	WordDel *string `json:"word_delimiter_token"`
+}
+
+type jsonPattern struct {
+	String *string `json:"String"`
+	Regex  *string `json:"Regex"`
+}
+
+type templateSpecialTokens struct {
+	ID  string `json:"id"`
+	IDs []int  `json:"ids"`
+}
+
+func isNull(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) == 0 || string(t) == "null"
+}
+
+func parseComponent(raw json.RawMessage, what string) (*component, error) {
+	var c component
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return &c, nil
+}
+
+func boolOr(p *bool, def bool) bool {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+func strOr(p *string, def string) string {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+func (c *component) pattern(what string) (pattern, error) {
+	if c.Pattern == nil {
+		return nil, fmt.Errorf("%s %s: missing pattern", what, c.Type)
+	}
+	p, err := newPattern(c.Pattern.String, c.Pattern.Regex)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", what, c.Type, err)
+	}
+	return p, nil
+}
+
+func buildNormalizer(raw json.RawMessage) (normalizer, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	c, err := parseComponent(raw, "normalizer")
+	if err != nil {
+		return nil, err
+	}
+	switch c.Type {
+	case "Sequence":
+		var seq seqNormalizer
+		for _, r := range c.Normalizers {
+			n, err := buildNormalizer(r)
+			if err != nil {
+				return nil, err
+			}
+			if n != nil {
+				seq = append(seq, n)
+			}
+		}
+		return seq, nil
+	case "NFC":
+		return unicodeNormalizer{norm.NFC}, nil
+	case "NFD":
+		return unicodeNormalizer{norm.NFD}, nil
+	case "NFKC":
+		return unicodeNormalizer{norm.NFKC}, nil
+	case "NFKD":
+		return unicodeNormalizer{norm.NFKD}, nil
+	case "Lowercase":
+		return lowercaseNormalizer{}, nil
+	case "Strip":
+		return stripNormalizer{left: boolOr(c.StripLeft, true), right: boolOr(c.StripRight, true)}, nil
+	case "StripAccents":
+		return stripAccentsNormalizer{}, nil
+	case "Nmt":
+		return nmtNormalizer{}, nil
+	case "Replace":
+		p, err := c.pattern("normalizer")
+		if err != nil {
+			return nil, err
+		}
+		return replaceNormalizer{pat: p, content: strOr(c.Content, "")}, nil
+	case "Prepend":
+		return prependNormalizer{prefix: strOr(c.Prepend, "")}, nil
+	case "BertNormalizer":
+		lower := boolOr(c.Lowercase, true)
+		return bertNormalizer{
+			cleanText:    boolOr(c.CleanText, true),
+			chineseChars: boolOr(c.HandleChineseChars, true),
+			stripAccents: boolOr(c.StripAccents, lower),
+			lowercase:    lower,
+		}, nil
+	case "Precompiled":
+		if c.CharsMap == nil {
+			return nil, fmt.Errorf("normalizer Precompiled: missing precompiled_charsmap")
+		}
+		blob, err := base64.StdEncoding.DecodeString(*c.CharsMap)
+		if err != nil {
+			return nil, fmt.Errorf("normalizer Precompiled: precompiled_charsmap is not base64: %w", err)
+		}
+		if len(blob) == 0 {
+			return nil, nil
+		}
+		return newPrecompiled(blob)
+	case "ByteLevel":
+		return byteLevelNormalizer{}, nil
+	}
+	return nil, fmt.Errorf("unsupported normalizer type %q", c.Type)
+}
+
+type byteLevelNormalizer struct{}
+
+func (byteLevelNormalizer) normalize(s string) string { return byteLevelEncode(s) }
+
+func parseScheme(c *component, what string) (prependScheme, error) {
+	if c.PrependScheme != nil {
+		switch strings.ToLower(*c.PrependScheme) {
+		case "always":
+			return prependAlways, nil
+		case "first":
+			return prependFirst, nil
+		case "never":
+			return prependNever, nil
+		}
+		return 0, fmt.Errorf("%s Metaspace: unknown prepend_scheme %q", what, *c.PrependScheme)
+	}
+	if boolOr(c.AddPrefixSpace, true) {
+		return prependAlways, nil
+	}
+	return prependNever, nil
+}
+
+func replacementRune(c *component, what string) (rune, error) {
+	s := strOr(c.Replacement, "▁")
+	rs := []rune(s)
+	if len(rs) != 1 {
+		return 0, fmt.Errorf("%s Metaspace: replacement %q is not one character", what, s)
+	}
+	return rs[0], nil
+}
+
+func buildPreTokenizer(raw json.RawMessage) (preTokenizer, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	c, err := parseComponent(raw, "pre_tokenizer")
+	if err != nil {
+		return nil, err
+	}
+	switch c.Type {
+	case "Sequence":
+		var seq seqPreTokenizer
+		for _, r := range c.PreTokenizers {
+			p, err := buildPreTokenizer(r)
+			if err != nil {
+				return nil, err
+			}
+			if p != nil {
+				seq = append(seq, p)
+			}
+		}
+		return seq, nil
+	case "ByteLevel":
+		return &byteLevelPreTokenizer{addPrefixSpace: boolOr(c.AddPrefixSpace, true), useRegex: boolOr(c.UseRegex, true)}, nil
+	case "Split":
+		p, err := c.pattern("pre_tokenizer")
+		if err != nil {
+			return nil, err
+		}
+		b, err := parseBehavior(c.Behavior)
+		if err != nil {
+			return nil, fmt.Errorf("pre_tokenizer Split: %w", err)
+		}
+		return &splitPreTokenizer{pat: p, behavior: b, invert: c.Invert}, nil
+	case "Metaspace":
+		r, err := replacementRune(c, "pre_tokenizer")
+		if err != nil {
+			return nil, err
+		}
+		sch, err := parseScheme(c, "pre_tokenizer")
+		if err != nil {
+			return nil, err
+		}
+		return &metaspacePreTokenizer{replacement: r, repl: string(r), scheme: sch, split: boolOr(c.Split, true)}, nil
+	case "Whitespace":
+		return whitespacePreTokenizer{}, nil
+	case "WhitespaceSplit":
+		return whitespaceSplitPreTokenizer{}, nil
+	case "BertPreTokenizer":
+		return bertPreTokenizer{}, nil
+	case "Punctuation":
+		b := behaviorIsolated
+		if c.Behavior != "" {
+			if b, err = parseBehavior(c.Behavior); err != nil {
+				return nil, fmt.Errorf("pre_tokenizer Punctuation: %w", err)
+			}
+		}
+		return punctuationPreTokenizer{behavior: b}, nil
+	case "Digits":
+		return digitsPreTokenizer{individual: c.IndividualDigits}, nil
+	case "CharDelimiterSplit":
+		rs := []rune(strOr(c.Delimiter, ""))
+		if len(rs) != 1 {
+			return nil, fmt.Errorf("pre_tokenizer CharDelimiterSplit: delimiter must be one character")
+		}
+		return charDelimiterPreTokenizer{delim: rs[0]}, nil
+	}
+	return nil, fmt.Errorf("unsupported pre_tokenizer type %q", c.Type)
+}
+
+func buildDecoder(raw json.RawMessage) (decoder, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	c, err := parseComponent(raw, "decoder")
+	if err != nil {
+		return nil, err
+	}
+	switch c.Type {
+	case "Sequence":
+		var seq seqDecoder
+		for _, r := range c.Decoders {
+			d, err := buildDecoder(r)
+			if err != nil {
+				return nil, err
+			}
+			if d != nil {
+				seq = append(seq, d)
+			}
+		}
+		return seq, nil
+	case "ByteLevel":
+		return byteLevelDecoder{}, nil
+	case "Metaspace":
+		r, err := replacementRune(c, "decoder")
+		if err != nil {
+			return nil, err
+		}
+		sch, err := parseScheme(c, "decoder")
+		if err != nil {
+			return nil, err
+		}
+		return metaspaceDecoder{replacement: r, scheme: sch}, nil
+	case "WordPiece":
+		return wordPieceDecoder{prefix: strOr(c.Prefix, "##"), cleanup: boolOr(c.Cleanup, true)}, nil
+	case "ByteFallback":
+		return byteFallbackDecoder{}, nil
+	case "Fuse":
+		return fuseDecoder{}, nil
+	case "Strip":
+		rs := []rune(strOr(c.Content, " "))
+		if len(rs) != 1 {
+			return nil, fmt.Errorf("decoder Strip: content must be one character")
+		}
+		if c.Start < 0 || c.Stop < 0 {
+			return nil, fmt.Errorf("decoder Strip: negative start or stop")
+		}
+		return stripDecoder{content: rs[0], start: c.Start, stop: c.Stop}, nil
+	case "Replace":
+		p, err := c.pattern("decoder")
+		if err != nil {
+			return nil, err
+		}
+		return replaceDecoder{pat: p, content: strOr(c.Content, "")}, nil
+	case "BPEDecoder":
+		return bpeDecoder{suffix: strOr(c.Suffix, "</w>")}, nil
+	case "CTC":
+		return ctcDecoder{pad: strOr(c.PadTok, "<pad>"), delim: strOr(c.WordDel, "|"), cleanup: boolOr(c.Cleanup, true)}, nil
+	}
+	return nil, fmt.Errorf("unsupported decoder type %q", c.Type)
+}
+
+// buildPostProcessor needs the token lookup for BertProcessing and friends.
+func buildPostProcessor(raw json.RawMessage) (postProcessor, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	c, err := parseComponent(raw, "post_processor")
+	if err != nil {
+		return nil, err
+	}
+	switch c.Type {
+	case "Sequence":
+		var seq seqPost
+		for _, r := range c.Processors {
+			p, err := buildPostProcessor(r)
+			if err != nil {
+				return nil, err
+			}
+			if p != nil {
+				seq = append(seq, p)
+			}
+		}
+		return seq, nil
+	case "ByteLevel":
+		return noopPost{}, nil
+	case "TemplateProcessing":
+		return buildTemplate(c)
+	case "BertProcessing", "RobertaProcessing":
+		cls, err := tokenPair(c.Cls, c.Type+" cls")
+		if err != nil {
+			return nil, err
+		}
+		sep, err := tokenPair(c.Sep, c.Type+" sep")
+		if err != nil {
+			return nil, err
+		}
+		return wrapPost{cls: cls, sep: sep}, nil
+	}
+	return nil, fmt.Errorf("unsupported post_processor type %q", c.Type)
+}
+
+// tokenPair reads ["[CLS]", 101].
+func tokenPair(raw []json.RawMessage, what string) (int, error) {
+	if len(raw) != 2 {
+		return 0, fmt.Errorf("post_processor %s: want [token, id]", what)
+	}
+	var id int
+	if err := json.Unmarshal(raw[1], &id); err != nil {
+		return 0, fmt.Errorf("post_processor %s: %w", what, err)
+	}
+	return id, nil
+}
+
+func buildTemplate(c *component) (postProcessor, error) {
+	var t templatePost
+	for _, raw := range c.Single {
+		var item struct {
+			SpecialToken *struct{ ID string } `json:"SpecialToken"`
+			Sequence     *struct{ ID string } `json:"Sequence"`
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err == nil {
+			// The string form: "$A", "$A:0", "[CLS]", "[CLS]:1".
+			name, _, _ := strings.Cut(s, ":")
+			if strings.HasPrefix(name, "$") {
+				t.items = append(t.items, nil)
+				continue
+			}
+			item.SpecialToken = &struct{ ID string }{name}
+		} else if err := json.Unmarshal(raw, &item); err != nil {
+			return nil, fmt.Errorf("post_processor TemplateProcessing: %w", err)
+		}
+		switch {
+		case item.Sequence != nil:
+			t.items = append(t.items, nil)
+		case item.SpecialToken != nil:
+			st, ok := c.SpecialTokens[item.SpecialToken.ID]
+			if !ok {
+				return nil, fmt.Errorf("post_processor TemplateProcessing: special token %q is not in special_tokens", item.SpecialToken.ID)
+			}
+			t.items = append(t.items, append([]int{}, st.IDs...))
+		default:
+			return nil, fmt.Errorf("post_processor TemplateProcessing: template item %s is neither SpecialToken nor Sequence", raw)
+		}
+	}
+	return t, nil
+}
+
+type modelJSON struct {
+	Type                    string          `json:"type"`
+	Vocab                   json.RawMessage `json:"vocab"`
+	Merges                  json.RawMessage `json:"merges"`
+	UnkToken                *string         `json:"unk_token"`
+	UnkID                   *int            `json:"unk_id"`
+	ContinuingSubwordPrefix *string         `json:"continuing_subword_prefix"`
+	EndOfWordSuffix         *string         `json:"end_of_word_suffix"`
+	FuseUnk                 bool            `json:"fuse_unk"`
+	ByteFallback            bool            `json:"byte_fallback"`
+	IgnoreMerges            bool            `json:"ignore_merges"`
+	MaxInputCharsPerWord    *int            `json:"max_input_chars_per_word"`
+}
+
+func buildModel(raw json.RawMessage) (model, error) {
+	if isNull(raw) {
+		return nil, fmt.Errorf("model: missing")
+	}
+	var m modelJSON
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	typ := m.Type
+	if typ == "" {
+		// Old files omit the type; tell the models apart by their fields.
+		switch {
+		case len(m.Merges) > 0:
+			typ = "BPE"
+		case len(bytes.TrimSpace(m.Vocab)) > 0 && bytes.TrimSpace(m.Vocab)[0] == '[':
+			typ = "Unigram"
+		case m.MaxInputCharsPerWord != nil:
+			typ = "WordPiece"
+		default:
+			return nil, fmt.Errorf("model: no type and no telling fields")
+		}
+	}
+	switch typ {
+	case "BPE":
+		vocab := map[string]int{}
+		if err := json.Unmarshal(m.Vocab, &vocab); err != nil {
+			return nil, fmt.Errorf("model BPE vocab: %w", err)
+		}
+		merges, err := parseMerges(m.Merges)
+		if err != nil {
+			return nil, err
+		}
+		unk := strOr(m.UnkToken, "")
+		if unk != "" {
+			if _, ok := vocab[unk]; !ok {
+				return nil, fmt.Errorf("model BPE: unk_token %q is not in the vocabulary", unk)
+			}
+		}
+		return newBPE(vocab, merges, unk, strOr(m.ContinuingSubwordPrefix, ""), strOr(m.EndOfWordSuffix, ""), m.FuseUnk, m.ByteFallback, m.IgnoreMerges)
+	case "WordPiece":
+		vocab := map[string]int{}
+		if err := json.Unmarshal(m.Vocab, &vocab); err != nil {
+			return nil, fmt.Errorf("model WordPiece vocab: %w", err)
+		}
+		unk := strOr(m.UnkToken, "[UNK]")
+		if _, ok := vocab[unk]; !ok {
+			return nil, fmt.Errorf("model WordPiece: unk_token %q is not in the vocabulary", unk)
+		}
+		maxChars := 100
+		if m.MaxInputCharsPerWord != nil {
+			maxChars = *m.MaxInputCharsPerWord
+		}
+		return newWordPiece(vocab, unk, strOr(m.ContinuingSubwordPrefix, "##"), maxChars)
+	case "Unigram":
+		var entries [][2]json.RawMessage
+		if err := json.Unmarshal(m.Vocab, &entries); err != nil {
+			return nil, fmt.Errorf("model Unigram vocab: %w", err)
+		}
+		pieces := make([]string, len(entries))
+		scores := make([]float64, len(entries))
+		for i, e := range entries {
+			if err := json.Unmarshal(e[0], &pieces[i]); err != nil {
+				return nil, fmt.Errorf("model Unigram vocab entry %d: %w", i, err)
+			}
+			if err := json.Unmarshal(e[1], &scores[i]); err != nil {
+				return nil, fmt.Errorf("model Unigram vocab entry %d: %w", i, err)
+			}
+		}
+		unk := -1
+		if m.UnkID != nil {
+			unk = *m.UnkID
+			if unk < 0 {
+				return nil, fmt.Errorf("model Unigram: negative unk_id")
+			}
+		}
+		return newUnigram(pieces, scores, unk, m.ByteFallback)
+	}
+	return nil, fmt.Errorf("unsupported model type %q", typ)
+}
+
+// parseMerges accepts both the "a b" strings of older files and the
+// ["a", "b"] pairs of newer ones.
+func parseMerges(raw json.RawMessage) ([][2]string, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	var strs []string
+	if err := json.Unmarshal(raw, &strs); err == nil {
+		out := make([][2]string, len(strs))
+		for i, s := range strs {
+			a, b, ok := strings.Cut(s, " ")
+			if !ok || strings.Contains(b, " ") {
+				return nil, fmt.Errorf("model BPE merge %d %q: want two tokens separated by one space", i, s)
+			}
+			out[i] = [2]string{a, b}
+		}
+		return out, nil
+	}
+	var pairs [][2]string
+	if err := json.Unmarshal(raw, &pairs); err != nil {
+		return nil, fmt.Errorf("model BPE merges: %w", err)
+	}
+	return pairs, nil
+}

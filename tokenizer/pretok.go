@@ -1,0 +1,188 @@
+package tokenizer
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// preTokenizer cuts one piece into smaller ones (and may rewrite them).
+type preTokenizer interface {
+	preTokenize(p piece, dst []piece, sc *splitScratch) []piece
+}
+
+// runPreTokenizer applies pt to every piece that is not an added token.
+func runPreTokenizer(pt preTokenizer, in []piece, sc *splitScratch) []piece {
+	out := make([]piece, 0, len(in)*2)
+	for _, p := range in {
+		if p.id >= 0 {
+			out = append(out, p)
+			continue
+		}
+		out = pt.preTokenize(p, out, sc)
+	}
+	return out
+}
+
+type seqPreTokenizer []preTokenizer
+
+func (s seqPreTokenizer) preTokenize(p piece, dst []piece, sc *splitScratch) []piece {
+	cur := []piece{p}
+	for _, pt := range s {
+		cur = runPreTokenizer(pt, cur, sc)
+	}
+	return append(dst, cur...)
+}
+
+// splitPreTokenizer is the "Split" pre-tokenizer.
+type splitPreTokenizer struct {
+	pat      pattern
+	behavior splitBehavior
+	invert   bool
+}
+
+func (s *splitPreTokenizer) preTokenize(p piece, dst []piece, sc *splitScratch) []piece {
+	return splitByPattern(p.s, s.pat, s.behavior, s.invert, p, dst, sc)
+}
+
+// byteLevelPreTokenizer optionally prefixes a space, splits with the GPT-2
+// pattern, and maps every byte to its printable stand-in.
+type byteLevelPreTokenizer struct {
+	addPrefixSpace bool
+	useRegex       bool
+}
+
+var gpt2Pattern = scannerPattern{scanGPT2}
+
+func (b *byteLevelPreTokenizer) preTokenize(p piece, dst []piece, sc *splitScratch) []piece {
+	s := p.s
+	if b.addPrefixSpace && !strings.HasPrefix(s, " ") {
+		s = " " + s
+	}
+	start := len(dst)
+	if b.useRegex {
+		dst = splitByPattern(s, gpt2Pattern, behaviorIsolated, false, p, dst, sc)
+	} else if s != "" {
+		dst = append(dst, piece{s: s, id: -1, first: p.first})
+	}
+	for i := start; i < len(dst); i++ {
+		dst[i].s = byteLevelEncode(dst[i].s)
+	}
+	return dst
+}
+
+// metaspacePreTokenizer replaces spaces with ▁ (or another rune), prepends
+// one per its scheme, and optionally splits before each ▁.
+type metaspacePreTokenizer struct {
+	replacement rune
+	repl        string
+	scheme      prependScheme
+	split       bool
+}
+
+type prependScheme uint8
+
+const (
+	prependAlways prependScheme = iota
+	prependFirst
+	prependNever
+)
+
+func (m *metaspacePreTokenizer) preTokenize(p piece, dst []piece, sc *splitScratch) []piece {
+	s := strings.ReplaceAll(p.s, " ", m.repl)
+	switch m.scheme {
+	case prependAlways:
+		if !strings.HasPrefix(s, m.repl) {
+			s = m.repl + s
+		}
+	case prependFirst:
+		if !strings.HasPrefix(s, m.repl) && p.first {
+			s = m.repl + s
+		}
+	}
+	if !m.split {
+		if s == "" {
+			return dst
+		}
+		return append(dst, piece{s: s, id: -1, first: p.first})
+	}
+	return splitByPattern(s, stringPattern{m.repl}, behaviorMergedWithNext, false, p, dst, sc)
+}
+
+// whitespacePreTokenizer keeps runs of \w and runs of [^\w\s]; it is
+// Hugging Face's `\w+|[^\w\s]+` with the gaps removed.
+type whitespacePreTokenizer struct{}
+
+func (whitespacePreTokenizer) preTokenize(p piece, dst []piece, _ *splitScratch) []piece {
+	s := p.s
+	const (
+		none = iota
+		word
+		punct
+	)
+	state, start := none, 0
+	flush := func(end int) {
+		if state != none && end > start {
+			dst = append(dst, piece{s: s[start:end], id: -1, first: p.first && start == 0})
+		}
+	}
+	for i, r := range s {
+		var k int
+		switch {
+		case isWordChar(r):
+			k = word
+		case isSpace(r):
+			k = none
+		default:
+			k = punct
+		}
+		if k != state {
+			flush(i)
+			state, start = k, i
+		}
+	}
+	flush(len(s))
+	return dst
+}
+
+// whitespaceSplitPreTokenizer splits on Unicode whitespace, dropping it.
+type whitespaceSplitPreTokenizer struct{}
+
+func (whitespaceSplitPreTokenizer) preTokenize(p piece, dst []piece, sc *splitScratch) []piece {
+	return splitByPattern(p.s, runePattern(isSpace), behaviorRemoved, false, p, dst, sc)
+}
+
+// bertPreTokenizer splits on whitespace, then isolates each punctuation rune.
+type bertPreTokenizer struct{}
+
+func (bertPreTokenizer) preTokenize(p piece, dst []piece, sc *splitScratch) []piece {
+	words := splitByPattern(p.s, runePattern(isSpace), behaviorRemoved, false, p, nil, sc)
+	for _, w := range words {
+		dst = splitByPattern(w.s, runePattern(isBertPunct), behaviorIsolated, false, w, dst, sc)
+	}
+	return dst
+}
+
+type punctuationPreTokenizer struct{ behavior splitBehavior }
+
+func (b punctuationPreTokenizer) preTokenize(p piece, dst []piece, sc *splitScratch) []piece {
+	return splitByPattern(p.s, runePattern(isBertPunct), b.behavior, false, p, dst, sc)
+}
+
+type digitsPreTokenizer struct{ individual bool }
+
+func (d digitsPreTokenizer) preTokenize(p piece, dst []piece, sc *splitScratch) []piece {
+	b := behaviorContiguous
+	if d.individual {
+		b = behaviorIsolated
+	}
+	return splitByPattern(p.s, runePattern(isNumber), b, false, p, dst, sc)
+}
+
+// charDelimiterPreTokenizer splits on one rune, removing it.
+type charDelimiterPreTokenizer struct{ delim rune }
+
+func (c charDelimiterPreTokenizer) preTokenize(p piece, dst []piece, sc *splitScratch) []piece {
+	return splitByPattern(p.s, stringPattern{string(c.delim)}, behaviorRemoved, false, p, dst, sc)
+}
+
+var _ = utf8.RuneLen

@@ -1,0 +1,189 @@
+// Package tokenizer encodes text to token ids and back exactly as Hugging
+// Face's `tokenizers` library does, from a tokenizer.json (plus the
+// transformers config files beside it) or from a GGUF vocabulary.
+//
+// The pipeline is Hugging Face's: added tokens are cut out of the raw text,
+// the rest is normalized, pre-tokenized into words, each word is tokenized
+// by the model (BPE, WordPiece or Unigram), and a post-processor adds the
+// special tokens. Decoding maps ids to tokens and runs the decoder chain.
+//
+// Input text that is not valid UTF-8 (which Python callers of Hugging Face
+// can never pass) is first repaired: each maximal ill-formed subsequence
+// becomes U+FFFD, as bytes.decode("utf-8", "replace") does.
+//
+// A Tokenizer is safe for concurrent use.
+package tokenizer
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Tokenizer is a loaded tokenizer.
+type Tokenizer struct {
+	norm  normalizer
+	pre   preTokenizer
+	model model
+	post  postProcessor
+	dec   decoder
+	added *addedVocab
+
+	bos, eos, pad, unk int
+	eosIDs             []int
+	maxID              int
+}
+
+// Encode returns the token ids of text; with addSpecial the post-processor
+// adds the model's special tokens (BOS, [CLS] ... [SEP]).
+func (t *Tokenizer) Encode(text string, addSpecial bool) []int {
+	return t.encode(text, addSpecial)
+}
+
+// EncodeTokens is Encode that also returns each id's token string.
+func (t *Tokenizer) EncodeTokens(text string, addSpecial bool) ([]int, []string) {
+	ids := t.encode(text, addSpecial)
+	toks := make([]string, len(ids))
+	for i, id := range ids {
+		toks[i], _ = t.IDToToken(id)
+	}
+	return ids, toks
+}
+
+func (t *Tokenizer) encode(text string, addSpecial bool) []int {
+	text = validUTF8(text)
+	root := piece{s: text, id: -1, first: true}
+	pieces := t.added.split(text, t.added.raw, root, make([]piece, 0, 4))
+	normed := pieces[:0:0]
+	for _, p := range pieces {
+		if p.id >= 0 {
+			normed = append(normed, p)
+			continue
+		}
+		s := p.s
+		if t.norm != nil {
+			s = t.norm.normalize(s)
+		}
+		normed = t.added.split(s, t.added.norm, piece{s: s, id: -1, first: p.first}, normed)
+	}
+	if t.pre != nil {
+		var sc splitScratch
+		normed = runPreTokenizer(t.pre, normed, &sc)
+	}
+	ids := make([]int, 0, len(text)/3+4)
+	for _, p := range normed {
+		if p.id >= 0 {
+			ids = append(ids, p.id)
+			continue
+		}
+		// Model errors can only come from vocabularies that lack the unknown
+		// token they need; such a word is dropped.
+		ids, _ = t.model.tokenize(p.s, ids)
+	}
+	if t.post != nil {
+		ids = t.post.process(ids, addSpecial)
+	}
+	return ids
+}
+
+// Decode turns ids back into text. Ids outside the vocabulary are skipped;
+// with skipSpecial so are special added tokens.
+func (t *Tokenizer) Decode(ids []int, skipSpecial bool) string {
+	toks := make([]string, 0, len(ids))
+	for _, id := range ids {
+		tok, ok := t.IDToToken(id)
+		if !ok || skipSpecial && t.IsSpecial(id) {
+			continue
+		}
+		toks = append(toks, tok)
+	}
+	return t.decodeTokens(toks)
+}
+
+func (t *Tokenizer) decodeTokens(toks []string) string {
+	if t.dec == nil {
+		return strings.Join(toks, " ")
+	}
+	return strings.Join(t.dec.decodeChain(toks), "")
+}
+
+// TokenToID returns the id of a token (added tokens first, then the model's
+// vocabulary).
+func (t *Tokenizer) TokenToID(tok string) (int, bool) {
+	if id, ok := t.added.byContent[tok]; ok {
+		return id, true
+	}
+	return t.model.tokenToID(tok)
+}
+
+// IDToToken returns the token string of an id.
+func (t *Tokenizer) IDToToken(id int) (string, bool) {
+	if i, ok := t.added.byID[id]; ok {
+		return t.added.tokens[i].Content, true
+	}
+	return t.model.idToToken(id)
+}
+
+// IsSpecial reports whether id is a special added token.
+func (t *Tokenizer) IsSpecial(id int) bool {
+	i, ok := t.added.byID[id]
+	return ok && t.added.tokens[i].Special
+}
+
+// VocabSize is one more than the largest id of the model's vocabulary and
+// the added tokens: the number of embedding rows a model needs at least.
+func (t *Tokenizer) VocabSize() int { return t.maxID + 1 }
+
+// AddedTokens returns the added tokens in file order.
+func (t *Tokenizer) AddedTokens() []AddedToken {
+	return append([]AddedToken(nil), t.added.tokens...)
+}
+
+// BOS returns the beginning-of-sequence id, or -1.
+func (t *Tokenizer) BOS() int { return t.bos }
+
+// EOS returns the main end-of-sequence id, or -1.
+func (t *Tokenizer) EOS() int { return t.eos }
+
+// PAD returns the padding id, or -1.
+func (t *Tokenizer) PAD() int { return t.pad }
+
+// UNK returns the unknown-token id, or -1.
+func (t *Tokenizer) UNK() int { return t.unk }
+
+// EOSIDs returns every id that ends generation: the tokenizer's EOS and
+// those named by tokenizer_config.json and generation_config.json.
+func (t *Tokenizer) EOSIDs() []int { return append([]int(nil), t.eosIDs...) }
+
+// IsEOS reports whether id ends generation.
+func (t *Tokenizer) IsEOS(id int) bool {
+	for _, e := range t.eosIDs {
+		if e == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *Tokenizer) addEOS(id int) {
+	if id < 0 || t.IsEOS(id) {
+		return
+	}
+	t.eosIDs = append(t.eosIDs, id)
+}
+
+// finish computes derived fields once the parts are in place.
+func (t *Tokenizer) finish() error {
+	if t.model == nil {
+		return fmt.Errorf("no model")
+	}
+	t.maxID = t.model.vocabSize() - 1
+	for _, a := range t.added.tokens {
+		if a.ID < 0 {
+			return fmt.Errorf("added token %q has negative id %d", a.Content, a.ID)
+		}
+		if a.ID > t.maxID {
+			t.maxID = a.ID
+		}
+	}
+	return nil
+}

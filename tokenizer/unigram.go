@@ -1,0 +1,181 @@
+package tokenizer
+
+import (
+	"fmt"
+	"math"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
+)
+
+// unigramModel picks the segmentation with the highest total log
+// probability (Viterbi), as SentencePiece's unigram model does.
+type unigramModel struct {
+	pieces       []string
+	scores       []float64
+	vocab        map[string]int
+	unkID        int
+	byteFallback bool
+	fuseUnk      bool
+	minScore     float64
+	maxLen       int // longest piece in bytes
+	byteIDs      [256]int
+
+	cache  sync.Map
+	cached atomic.Int64
+}
+
+// unkPenalty is what an unknown rune costs below the lowest piece score.
+const unkPenalty = 10.0
+
+func newUnigram(pieces []string, scores []float64, unkID int, byteFallback bool) (*unigramModel, error) {
+	m := &unigramModel{pieces: pieces, scores: scores, vocab: make(map[string]int, len(pieces)),
+		unkID: unkID, byteFallback: byteFallback, fuseUnk: true, minScore: math.Inf(1)}
+	for i, p := range pieces {
+		m.vocab[p] = i // a repeated piece keeps its last id, as in Hugging Face
+		if scores[i] < m.minScore {
+			m.minScore = scores[i]
+		}
+		if len(p) > m.maxLen {
+			m.maxLen = len(p)
+		}
+	}
+	if unkID >= len(pieces) {
+		return nil, fmt.Errorf("Unigram: unk_id %d is outside the vocabulary of %d", unkID, len(pieces))
+	}
+	for b := 0; b < 256; b++ {
+		m.byteIDs[b] = -1
+		if id, ok := m.vocab[fmt.Sprintf("<0x%02X>", b)]; ok {
+			m.byteIDs[b] = id
+		}
+	}
+	return m, nil
+}
+
+func (m *unigramModel) tokenToID(t string) (int, bool) { id, ok := m.vocab[t]; return id, ok }
+func (m *unigramModel) idToToken(id int) (string, bool) {
+	if id < 0 || id >= len(m.pieces) {
+		return "", false
+	}
+	return m.pieces[id], true
+}
+func (m *unigramModel) vocabSize() int { return len(m.pieces) }
+
+type viterbiNode struct {
+	id    int
+	score float64
+	start int // -1 when unreached
+}
+
+// segment returns the best segmentation of s as substrings.
+func (m *unigramModel) segment(s string) ([]string, error) {
+	nodes := make([]viterbiNode, len(s)+1)
+	for i := range nodes {
+		nodes[i].start = -1
+	}
+	unkScore := m.minScore - unkPenalty
+	for at := 0; at < len(s); {
+		base := nodes[at].score
+		_, mblen := utf8.DecodeRuneInString(s[at:])
+		single := false
+		limit := len(s) - at
+		if limit > m.maxLen {
+			limit = m.maxLen
+		}
+		// Every prefix that is a piece, shortest first (the trie's order,
+		// which decides ties).
+		for l := 1; l <= limit; l++ {
+			id, ok := m.vocab[s[at:at+l]]
+			if !ok {
+				continue
+			}
+			t := &nodes[at+l]
+			cand := base + m.scores[id]
+			if t.start < 0 || cand > t.score {
+				t.score, t.start, t.id = cand, at, id
+			}
+			if l == mblen {
+				single = true
+			}
+		}
+		if !single {
+			if m.unkID < 0 {
+				return nil, fmt.Errorf("Unigram: %q has no piece and the model has no unknown token", s[at:at+mblen])
+			}
+			t := &nodes[at+mblen]
+			cand := base + unkScore
+			if t.start < 0 || cand > t.score {
+				t.score, t.start, t.id = cand, at, m.unkID
+			}
+		}
+		at += mblen
+	}
+	var out []string
+	fusedEnd := -1 // end of a run of unknown pieces being fused
+	for end := len(s); end > 0; {
+		n := nodes[end]
+		if m.fuseUnk && m.unkID >= 0 && n.id == m.unkID {
+			if fusedEnd < 0 {
+				fusedEnd = end
+			}
+		} else {
+			if fusedEnd >= 0 {
+				out = append(out, s[end:fusedEnd])
+				fusedEnd = -1
+			}
+			out = append(out, s[n.start:end])
+		}
+		end = n.start
+	}
+	if fusedEnd >= 0 {
+		out = append(out, s[0:fusedEnd])
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}
+
+func (m *unigramModel) tokenize(w string, dst []int) ([]int, error) {
+	if w == "" {
+		return dst, nil
+	}
+	if v, ok := m.cache.Load(w); ok {
+		return append(dst, v.([]int)...), nil
+	}
+	mark := len(dst)
+	parts, err := m.segment(w)
+	if err != nil {
+		return dst, err
+	}
+	for _, p := range parts {
+		if id, ok := m.vocab[p]; ok {
+			dst = append(dst, id)
+			continue
+		}
+		if m.byteFallback {
+			all := true
+			for j := 0; j < len(p); j++ {
+				if m.byteIDs[p[j]] < 0 {
+					all = false
+					break
+				}
+			}
+			if all {
+				for j := 0; j < len(p); j++ {
+					dst = append(dst, m.byteIDs[p[j]])
+				}
+				continue
+			}
+		}
+		if m.unkID < 0 {
+			return dst, fmt.Errorf("Unigram: %q has no piece and the model has no unknown token", p)
+		}
+		dst = append(dst, m.unkID)
+	}
+	if len(w) < 256 && m.cached.Load() < bpeCacheMax {
+		m.cached.Add(1)
+		m.cache.Store(w, append([]int(nil), dst[mark:]...))
+	}
+	return dst, nil
+}
