@@ -38,7 +38,8 @@ func (t *TensorInfo) Elements() int64 {
 }
 
 // File is a parsed GGUF file. Its tensor data stays in the (usually mapped)
-// bytes it was parsed from.
+// bytes it was parsed from. A File is not modified after parsing, so any
+// number of goroutines may read it until Close.
 type File struct {
 	Path       string
 	Version    uint32
@@ -87,6 +88,7 @@ func (f *File) Tensor(name string) (*TensorInfo, bool) {
 }
 
 // Data returns a tensor's bytes, a slice of the file (read-only when mapped).
+// t must be one of f.Tensors.
 func (f *File) Data(t *TensorInfo) []byte {
 	start := f.DataOffset + t.Offset
 	return f.data[start : start+t.Size : start+t.Size]
@@ -155,7 +157,7 @@ func parse(name string, data []byte) (*File, error) {
 	if f.Tensors, err = readTensorInfos(c, nTensors); err != nil {
 		return nil, err
 	}
-	f.DataOffset = int64(c.off)
+	f.DataOffset = int64(c.off) // as ggml reports it for a file without tensors
 	if nTensors > 0 {
 		// The data section starts at the next multiple of the alignment.
 		f.DataOffset = alignUp(int64(c.off), int64(f.Alignment))
