@@ -145,12 +145,19 @@ func ParseHFConfig(data []byte) (*Config, error) {
 	if err := c.parseRope(&h); err != nil {
 		return nil, err
 	}
+	if c.NumLayers < 0 || c.NumLayers > maxLayers {
+		return nil, fmt.Errorf("config: num_hidden_layers %d is outside 0..%d", c.NumLayers, maxLayers)
+	}
 	c.parseSliding(&h)
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
+
+// maxLayers bounds num_hidden_layers so a corrupt config cannot make the
+// loader allocate without limit.
+const maxLayers = 1 << 12
 
 var archForModelType = map[string]string{
 	"llama": "LlamaForCausalLM", "mistral": "MistralForCausalLM",
@@ -213,7 +220,7 @@ func (c *Config) parseSliding(h *hfConfig) {
 	c.LayerSliding = make([]bool, c.NumLayers)
 	switch {
 	case len(h.LayerTypes) > 0:
-		c.LayerSliding = make([]bool, len(h.LayerTypes))
+		c.LayerSliding = make([]bool, len(h.LayerTypes)) // Validate compares the length
 		for i, t := range h.LayerTypes {
 			c.LayerSliding[i] = t == "sliding_attention"
 		}
@@ -223,7 +230,7 @@ func (c *Config) parseSliding(h *hfConfig) {
 		}
 		first := 0
 		if h.MaxWindowLayers != nil {
-			first = *h.MaxWindowLayers
+			first = max(*h.MaxWindowLayers, 0)
 		}
 		for i := first; i < c.NumLayers; i++ {
 			c.LayerSliding[i] = true

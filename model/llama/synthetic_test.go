@@ -15,7 +15,7 @@ import (
 // writeSynthetic writes an HF folder holding a random-weight model for the
 // config fields given (merged over a small Qwen3-like base), so invariance
 // and loading tests run without fixtures.
-func writeSynthetic(t *testing.T, overrides map[string]any) string {
+func writeSynthetic(t testing.TB, overrides map[string]any) string {
 	t.Helper()
 	cfg := map[string]any{
 		"architectures": []string{"Qwen3ForCausalLM"}, "model_type": "qwen3",
@@ -26,13 +26,21 @@ func writeSynthetic(t *testing.T, overrides map[string]any) string {
 	}
 	// "_weight_scale" scales the matrices (not part of the config): wide
 	// models need smaller weights to stay out of chaos.
+	// "_drop" leaves a tensor out and "_transpose" stores one with its
+	// shape reversed, for load-error tests.
 	wscale := float32(1)
+	var drop, transpose string
 	for k, v := range overrides {
-		if k == "_weight_scale" {
+		switch k {
+		case "_weight_scale":
 			wscale = float32(v.(float64))
-			continue
+		case "_drop":
+			drop = v.(string)
+		case "_transpose":
+			transpose = v.(string)
+		default:
+			cfg[k] = v
 		}
-		cfg[k] = v
 	}
 	raw, _ := json.Marshal(cfg)
 	c, err := model.ParseHFConfig(raw)
@@ -62,6 +70,12 @@ func writeSynthetic(t *testing.T, overrides map[string]any) string {
 			for i := range v {
 				v[i] *= wscale
 			}
+		}
+		if name == drop {
+			return
+		}
+		if name == transpose {
+			shape = []int64{shape[1], shape[0]}
 		}
 		ts = append(ts, safetensors.Tensor{Name: name, DType: safetensors.F32, Shape: shape,
 			Data: unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), 4*len(v))})
