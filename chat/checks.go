@@ -1,0 +1,169 @@
+package chat
+
+import "strings"
+
+// Jinja tests: `x is defined`, `x is not none`, `n is divisibleby 3`.
+
+func (e *evaluator) evalTest(n *testExpr, sc *scope) (Value, error) {
+	v, err := e.eval(n.x, sc)
+	if err != nil {
+		return nil, err
+	}
+	args := make([]Value, len(n.args))
+	for i, a := range n.args {
+		if args[i], err = e.eval(a, sc); err != nil {
+			return nil, err
+		}
+	}
+	ok, err := e.runTest(n.name, v, args)
+	if err != nil {
+		return nil, err
+	}
+	return ok != n.negate, nil
+}
+
+func (e *evaluator) runTest(name string, v Value, args []Value) (bool, error) {
+	a0 := func() (Value, error) {
+		if len(args) == 0 {
+			return nil, errf("test '%s' needs an argument", name)
+		}
+		return args[0], nil
+	}
+	switch name {
+	case "defined":
+		_, undef := v.(*Undefined)
+		return !undef, nil
+	case "undefined":
+		_, undef := v.(*Undefined)
+		return undef, nil
+	case "none":
+		return v == nil, nil
+	case "boolean":
+		_, ok := v.(bool)
+		return ok, nil
+	case "true":
+		b, ok := v.(bool)
+		return ok && b, nil
+	case "false":
+		b, ok := v.(bool)
+		return ok && !b, nil
+	case "integer":
+		_, ok := v.(int64)
+		return ok, nil
+	case "float":
+		_, ok := v.(float64)
+		return ok, nil
+	case "number":
+		_, _, _, ok := num(v)
+		return ok, nil
+	case "string":
+		_, ok := v.(string)
+		return ok, nil
+	case "mapping":
+		_, ok := v.(*Dict)
+		return ok, nil
+	case "iterable":
+		switch v.(type) {
+		case string, *List, *Dict, *Undefined:
+			return true, nil
+		}
+		return false, nil
+	case "sequence":
+		switch x := v.(type) {
+		case string, *List:
+			return true, nil
+		case *Dict:
+			return !x.Namespace, nil
+		}
+		return false, nil
+	case "callable":
+		switch v.(type) {
+		case *Func, *Macro:
+			return true, nil
+		}
+		return false, nil
+	case "odd", "even":
+		i, ok := v.(int64)
+		if !ok {
+			if b, isBool := v.(bool); isBool {
+				i, ok = map[bool]int64{true: 1, false: 0}[b], true
+			}
+		}
+		if !ok {
+			return false, errf("test '%s' needs an integer, not %s", name, typeName(v))
+		}
+		return (i%2 != 0) == (name == "odd"), nil
+	case "divisibleby":
+		d, err := a0()
+		if err != nil {
+			return false, err
+		}
+		m, err := e.binaryOp("%", v, d)
+		if err != nil {
+			return false, err
+		}
+		return valuesEqual(m, int64(0), 0), nil
+	case "eq", "equalto", "==", "ne", "!=", "lt", "lessthan", "<", "le", "<=", "gt", "greaterthan", ">", "ge", ">=", "in":
+		b, err := a0()
+		if err != nil {
+			return false, err
+		}
+		op := map[string]string{"eq": "==", "equalto": "==", "ne": "!=", "lt": "<", "lessthan": "<", "le": "<=",
+			"gt": ">", "greaterthan": ">", "ge": ">="}[name]
+		if op == "" {
+			op = name
+		}
+		return compareOp(op, v, b)
+	case "sameas":
+		b, err := a0()
+		if err != nil {
+			return false, err
+		}
+		switch x := v.(type) {
+		case nil, bool:
+			return v == b, nil
+		case *List, *Dict:
+			return v == b, nil
+		case *Undefined:
+			return false, nil
+		default:
+			_ = x
+			return valuesEqual(v, b, 0) && typeName(v) == typeName(b), nil
+		}
+	case "lower":
+		s := toStr(v)
+		return s == strings.ToLower(s), nil
+	case "upper":
+		s := toStr(v)
+		return s == strings.ToUpper(s), nil
+	case "escaped":
+		return false, nil
+	case "filter":
+		b, err := a0()
+		if err != nil {
+			return false, err
+		}
+		s, _ := b.(string)
+		_, ok := filters[s]
+		return ok, nil
+	case "test":
+		b, err := a0()
+		if err != nil {
+			return false, err
+		}
+		s, _ := b.(string)
+		return knownTests[s], nil
+	}
+	return false, errf("no test named '%s'", name)
+}
+
+var knownTests = map[string]bool{}
+
+func init() {
+	for _, n := range []string{"defined", "undefined", "none", "boolean", "true", "false", "integer", "float", "number",
+		"string", "mapping", "iterable", "sequence", "callable", "odd", "even", "divisibleby", "eq", "equalto", "==",
+		"ne", "!=", "lt", "lessthan", "<", "le", "<=", "gt", "greaterthan", ">", "ge", ">=", "in", "sameas", "lower",
+		"upper", "escaped", "filter", "test"} {
+		knownTests[n] = true
+	}
+}
