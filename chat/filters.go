@@ -62,7 +62,9 @@ func init() {
 		"truncate":   fTruncate,
 		"unique":     fUnique,
 		"upper":      func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return strings.ToUpper(toStr(v)), nil },
-		"wordcount":  func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return int64(len(strings.Fields(toStr(v)))), nil },
+		"wordcount": func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
+			return int64(len(strings.Fields(toStr(v)))), nil
+		},
 	}
 }
 

@@ -43,8 +43,8 @@ func (p *parser) errAt(line int, format string, args ...any) error {
 	return &SyntaxError{Line: line, Msg: fmt.Sprintf(format, args...)}
 }
 
-func (p *parser) isOp(op string) bool   { t := p.cur(); return t.kind == tOp && t.val == op }
-func (p *parser) isName(n string) bool  { t := p.cur(); return t.kind == tName && t.val == n }
+func (p *parser) isOp(op string) bool  { t := p.cur(); return t.kind == tOp && t.val == op }
+func (p *parser) isName(n string) bool { t := p.cur(); return t.kind == tName && t.val == n }
 func (p *parser) skipOp(op string) bool {
 	ok := p.isOp(op)
 	p.advanceIf(ok)
