@@ -16,6 +16,7 @@ var iq4Codebook = [16]int8{-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 
 
 // iq4Index returns the codebook entry nearest x; on a tie the upper one.
 func iq4Index(x float32) uint8 {
+	x = float32(x) // keeps a caller's product from fusing into the subtractions below
 	v := &iq4Codebook
 	if x <= float32(v[0]) {
 		return 0

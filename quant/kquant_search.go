@@ -129,7 +129,7 @@ func makeQKX2Quants(nmax int32, x, weights []float32, L, laux []uint8,
 	n := len(x)
 	min, max := x[0], x[0]
 	sumW := weights[0]
-	sumX := sumW * x[0]
+	sumX := float32(sumW * x[0])
 	for i := 1; i < n; i++ {
 		if x[i] < min {
 			min = x[i]

@@ -20,8 +20,10 @@ func quantF32(src []float32, dst []byte) {
 }
 
 func dequantF16(src []byte, dst []float32) {
+	table := f16ToF32Table
 	for i := range dst {
-		dst[i] = F16ToF32(binary.LittleEndian.Uint16(src[2*i:]))
+		b := src[2*i : 2*i+2 : 2*i+2]
+		dst[i] = table[uint16(b[0])|uint16(b[1])<<8]
 	}
 }
 

@@ -20,7 +20,7 @@ func dequantQ2_K(src []byte, dst []float32) {
 				for sub := 0; sub < 2; sub++ {
 					sc := scales[is]
 					is++
-					dl, ml := d*float32(sc&0xf), dmin*float32(sc>>4)
+					dl, ml := d*float32(sc&0xf), float32(dmin*float32(sc>>4))
 					out := y[:16]
 					y = y[16:]
 					for l := range out {
@@ -104,7 +104,7 @@ func q2Finish(x []float32, b []byte, L *[QK_K]uint8) {
 		if dj == 0 {
 			continue
 		}
-		mj := dmin * float32(sb[j]>>4)
+		mj := float32(dmin * float32(sb[j]>>4)) // rounded: it feeds an add
 		for ii := 0; ii < 16; ii++ {
 			L[16*j+ii] = uint8(clampI(nearestInt((x[16*j+ii]+mj)/dj), 0, 3))
 		}

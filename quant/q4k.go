@@ -16,9 +16,9 @@ func dequantQ4_K(src []byte, dst []float32) {
 		for g := 0; g < 4; g++ {
 			q := b[16+32*g : 16+32*g+32]
 			sc, m := kScaleMin(2*g, sb)
-			d1, m1 := d*float32(sc), dmin*float32(m)
+			d1, m1 := d*float32(sc), float32(dmin*float32(m))
 			sc, m = kScaleMin(2*g+1, sb)
-			d2, m2 := d*float32(sc), dmin*float32(m)
+			d2, m2 := d*float32(sc), float32(dmin*float32(m))
 			lo, hi := y[64*g:64*g+32], y[64*g+32:64*g+64]
 			for l := range lo {
 				lo[l] = float32(d1*float32(q[l]&0xf)) - m1
@@ -88,7 +88,7 @@ func kRequantize(x []float32, b []byte, nmax int32, L *[QK_K]uint8) {
 		if dj == 0 {
 			continue
 		}
-		mj := dmin * float32(m)
+		mj := float32(dmin * float32(m)) // rounded: it feeds an add
 		for ii := 0; ii < 32; ii++ {
 			L[32*j+ii] = uint8(clampI(nearestInt((x[32*j+ii]+mj)/dj), 0, nmax))
 		}

@@ -15,9 +15,9 @@ func dequantQ5_K(src []byte, dst []float32) {
 		for g := 0; g < 4; g++ {
 			ql := b[48+32*g : 48+32*g+32]
 			sc, m := kScaleMin(2*g, sb)
-			d1, m1 := d*float32(sc), dmin*float32(m)
+			d1, m1 := d*float32(sc), float32(dmin*float32(m))
 			sc, m = kScaleMin(2*g+1, sb)
-			d2, m2 := d*float32(sc), dmin*float32(m)
+			d2, m2 := d*float32(sc), float32(dmin*float32(m))
 			u1, u2 := uint8(1)<<(2*g), uint8(2)<<(2*g)
 			lo, hi := y[64*g:64*g+32], y[64*g+32:64*g+64]
 			for l := range lo {
