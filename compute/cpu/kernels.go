@@ -8,6 +8,36 @@ import (
 // SIMD/assembly kernels of a later change replace exactly one (op, dtype)
 // without touching the loops around them; compute/ref stays the yardstick.
 
+// matmulKernel fills dst[r*w.rows+o] for every activation row r of x
+// (rows x w.cols) and every weight row o in [lo, hi). A type-specific kernel
+// (say, an int8 dot product over Q8_0 blocks) registers here; types without
+// one use matmulDequant.
+type matmulKernel func(dst, x []float32, rows int, w *tensor, lo, hi int)
+
+var matmulKernels = map[quant.Type]matmulKernel{}
+
+// matmulDequant decodes each weight row once into scratch (F32 weights are
+// read in place) and dots it with every activation row.
+func matmulDequant(dst, x []float32, rows int, w *tensor, lo, hi int) {
+	in, out := w.cols, w.rows
+	var scratch []float32
+	if w.dtype != quant.F32 {
+		scratch = make([]float32, in)
+	}
+	for o := lo; o < hi; o++ {
+		var wr []float32
+		if w.dtype == quant.F32 {
+			wr = w.row(o)
+		} else {
+			w.deq(w.rawRow(o), scratch)
+			wr = scratch
+		}
+		for r := 0; r < rows; r++ {
+			dst[r*out+o] = dot(x[r*in:(r+1)*in], wr)
+		}
+	}
+}
+
 // dot is the inner product at the heart of MatMul and Attention.
 var dot = dotGeneric
 

@@ -17,24 +17,12 @@ func (b *Backend) MatMul(dst, x, w compute.Tensor) {
 		panic(fmt.Sprintf("cpu: MatMul %dx%d by (%dx%d)^T into %dx%d", xt.rows, xt.cols, wt.rows, wt.cols, d.rows, d.cols))
 	}
 	rows, in, out := xt.rows, xt.cols, wt.rows
-	deq := wt.deq
+	k, ok := matmulKernels[wt.dtype]
+	if !ok {
+		k = matmulDequant
+	}
 	b.pool.parallelFor(out, grainFor(in*rows), func(lo, hi int) {
-		var scratch []float32
-		if wt.dtype != quant.F32 {
-			scratch = make([]float32, in)
-		}
-		for o := lo; o < hi; o++ {
-			var wr []float32
-			if wt.dtype == quant.F32 {
-				wr = wt.row(o)
-			} else {
-				deq(wt.rawRow(o), scratch)
-				wr = scratch
-			}
-			for r := 0; r < rows; r++ {
-				d.f32[r*out+o] = dot(xt.f32[r*in:(r+1)*in], wr)
-			}
-		}
+		k(d.f32, xt.f32, rows, wt, lo, hi)
 	})
 }
 
