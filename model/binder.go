@@ -65,7 +65,7 @@ func (b *Binder) lookup(name string, shape ...int) (WeightInfo, []byte, bool) {
 		return info, nil, false
 	}
 	if !info.Type.Known() {
-		b.errs = append(b.errs, fmt.Errorf("tensor %s has an unsupported element type", b.Weights.Describe(name)))
+		b.errs = append(b.errs, fmt.Errorf("tensor %s has element type %s; weights must be F32, F16, BF16 or a GGUF block type", b.Weights.Describe(name), info.FileType))
 		return info, nil, false
 	}
 	if !sameShape(info.Shape, shape) {

@@ -13,6 +13,9 @@ import (
 type WeightInfo struct {
 	Type  quant.Type
 	Shape []int64
+	// FileType names the stored type when Type is not one ferrum reads
+	// (a safetensors I64 tensor, say), for the error message.
+	FileType string
 }
 
 // Weights is a checkpoint seen through HF tensor names, whatever the file
@@ -42,10 +45,10 @@ func (w SafetensorsWeights) Info(name string) (WeightInfo, bool) {
 	}
 	t, ok := safetensorsTypes[ti.DType]
 	if !ok {
-		// Unsupported dtypes surface as Type -1; Binder names them.
+		// An unknown Type makes Binder report FileType.
 		t = quant.Type(^uint32(0))
 	}
-	return WeightInfo{Type: t, Shape: ti.Shape}, true
+	return WeightInfo{Type: t, Shape: ti.Shape, FileType: string(ti.DType)}, true
 }
 
 func (w SafetensorsWeights) Data(name string) ([]byte, error) { return w.C.Data(name) }
