@@ -418,7 +418,7 @@ func (e *evaluator) callMacro(m *Macro, args []Value, kw *Dict) (Value, error) {
 			sc.vars[p] = &Undefined{Hint: fmt.Sprintf("parameter '%s' was not provided", p)}
 		}
 	}
-	sc.vars["varargs"] = &List{Items: extra}
+	sc.vars["varargs"] = &List{Items: extra, Tuple: true}
 	sc.vars["kwargs"] = extraKw
 	saved := e.out
 	var b strings.Builder

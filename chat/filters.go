@@ -183,6 +183,13 @@ func fAttr(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	// attr() is getattr only: a dict's methods, never its items; a namespace's attributes.
+	if d, isDict := v.(*Dict); isDict && !d.Namespace {
+		if m := dictMethod(d, name); m != nil {
+			return m, nil
+		}
+		return &Undefined{Hint: fmt.Sprintf("'dict object' has no attribute '%s'", name)}, nil
+	}
 	return e.getAttr(v, name)
 }
 
@@ -588,16 +595,21 @@ func fReverse(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 func fRound(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 	prec, _ := asIndex(arg(a, k, 0, "precision", int64(0)))
 	how := toStr(arg(a, k, 1, "method", "common"))
-	_, f, _, ok := num(v)
+	i, f, isFloat, ok := num(v)
 	if !ok {
 		return nil, errf("must be real number, not %s", typeName(v))
 	}
 	p := math.Pow(10, float64(prec))
 	switch how {
-	case "common":
-		x := f * p
-		r := math.Floor(math.Abs(x) + 0.5)
-		return math.Copysign(r, x) / p, nil
+	case "common": // Python's round(): ints stay ints, floats round half to even on their exact value
+		if !isFloat {
+			return i, nil
+		}
+		if prec < 0 || prec > 300 || math.IsInf(f, 0) || math.IsNaN(f) {
+			return math.RoundToEven(f*p) / p, nil
+		}
+		r, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'f', prec, 64), 64)
+		return r, nil
 	case "ceil":
 		return math.Ceil(f*p) / p, nil
 	case "floor":

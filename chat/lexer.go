@@ -87,6 +87,10 @@ type lexer struct {
 var operators = []string{"//", "**", "==", "!=", ">=", "<=", "+", "-", "*", "/", "%", "~", "<", ">", "=", ".", ":", "|", ",", "(", ")", "[", "]", "{", "}"}
 
 func lex(src string, maxTokens int) ([]token, error) {
+	// jinja2 first turns every \r\n and \r into \n and, keep_trailing_newline being off,
+	// drops one newline that ends the template.
+	src = strings.ReplaceAll(strings.ReplaceAll(src, "\r\n", "\n"), "\r", "\n")
+	src = strings.TrimSuffix(src, "\n")
 	lx := &lexer{src: src, line: 1, lineStarting: true, maxTokens: maxTokens}
 	if err := lx.run(); err != nil {
 		return nil, err

@@ -610,7 +610,7 @@ func (e *evaluator) percentFormat(f string, argv Value) (Value, error) {
 // strFormat is str.format with {} / {0} / {name} fields and an optional simple spec.
 func (e *evaluator) strFormat(f string, args []Value, kw *Dict) (Value, error) {
 	var b strings.Builder
-	auto := 0
+	auto, manual := 0, false
 	for i := 0; i < len(f); i++ {
 		c := f[i]
 		if c == '}' {
@@ -646,12 +646,19 @@ func (e *evaluator) strFormat(f string, args []Value, kw *Dict) (Value, error) {
 		var v Value
 		switch {
 		case field == "":
+			if manual {
+				return nil, errf("cannot switch from manual field specification to automatic field numbering")
+			}
 			if auto >= len(args) {
 				return nil, errf("Replacement index %d out of range for positional args tuple", auto)
 			}
 			v = args[auto]
 			auto++
 		case field[0] >= '0' && field[0] <= '9':
+			if auto > 0 {
+				return nil, errf("cannot switch from automatic field numbering to manual field specification")
+			}
+			manual = true
 			n, _ := strconv.Atoi(field)
 			if n >= len(args) {
 				return nil, errf("Replacement index %d out of range for positional args tuple", n)

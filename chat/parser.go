@@ -477,9 +477,10 @@ func (p *parser) expr() (expr, error) {
 }
 
 func (p *parser) or() (expr, error) {
+	line := p.cur().line // jinja2 dates an operator node from its left operand
 	x, err := p.and()
 	for err == nil && p.isName("or") {
-		line := p.next().line
+		p.next()
 		var y expr
 		if y, err = p.and(); err == nil {
 			x = &binaryExpr{pos{line}, "or", x, y}
@@ -489,9 +490,10 @@ func (p *parser) or() (expr, error) {
 }
 
 func (p *parser) and() (expr, error) {
+	line := p.cur().line
 	x, err := p.not()
 	for err == nil && p.isName("and") {
-		line := p.next().line
+		p.next()
 		var y expr
 		if y, err = p.not(); err == nil {
 			x = &binaryExpr{pos{line}, "and", x, y}
@@ -553,6 +555,7 @@ func (p *parser) compare() (expr, error) {
 }
 
 func (p *parser) binaryLevel(ops []string, next func() (expr, error)) (expr, error) {
+	line := p.cur().line
 	x, err := next()
 	for err == nil {
 		t := p.cur()
@@ -568,7 +571,7 @@ func (p *parser) binaryLevel(ops []string, next func() (expr, error)) (expr, err
 		p.next()
 		var y expr
 		if y, err = next(); err == nil {
-			x = &binaryExpr{pos{t.line}, matched, x, y}
+			x = &binaryExpr{pos{line}, matched, x, y}
 		}
 	}
 	return x, err

@@ -121,10 +121,22 @@ func (t *Template) Render(ctx Context) (string, error) {
 	if now == nil {
 		now = time.Now
 	}
-	e := &evaluator{name: t.name, limits: t.limits, now: now}
-	sc := newScope(globalScope(now))
-	for k, v := range vars {
-		sc.vars[k] = v
+	d := NewDict()
+	for _, k := range sortedKeys(vars) {
+		d.SetStr(k, vars[k])
+	}
+	return t.renderVars(&evaluator{name: t.name, limits: t.limits, now: now}, d)
+}
+
+func (t *Template) renderVars(e *evaluator, vars *Dict) (string, error) {
+	if e.now == nil {
+		e.now = time.Now
+	}
+	sc := newScope(globalScope(e.now))
+	for i, k := range vars.Keys() {
+		if name, ok := k.(string); ok {
+			sc.vars[name] = vars.Values()[i]
+		}
 	}
 	var out strings.Builder
 	e.out = &out

@@ -12,6 +12,11 @@ transformers' chat_template_utils reads, so the Go tests can use the same clock.
 
   python3 tools/refgen/chat_templates.py --out testdata/chat/goldens.json           # on the GPU machine
   python3 tools/refgen/chat_templates.py --emulate --out /tmp/goldens.json           # jinja2 only, no transformers
+  python3 tools/refgen/chat_templates.py --snippets testdata/chat/snippets_golden.json  # Jinja feature corpus
+
+--snippets renders the small templates of testdata/chat/snippets.json (one Jinja feature each, plus
+errors) with transformers' own compiled environment (_compile_jinja_template) when transformers is
+importable, else with the emulation below, and records the output or the error of each.
 
 --emulate renders with a bare jinja2 environment set up the way transformers sets it up; it exists
 to work offline and is cross-checked against the real path when both are available (--check).
@@ -159,6 +164,71 @@ def emulated_renderer(now):
     return render, {"jinja2": jinja2.__version__}
 
 
+def snippet_env(now):
+    """transformers' jinja environment when available, else the emulation of it."""
+    try:
+        from transformers.utils import chat_template_utils as ctu
+        ctu.datetime = fixed_datetime(now)
+        return lambda src: ctu._compile_jinja_template(src), "transformers._compile_jinja_template"
+    except ImportError:
+        import jinja2
+        import jinja2.ext
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        def raise_exception(message):
+            raise jinja2.exceptions.TemplateError(message)
+
+        def tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False):
+            return json.dumps(x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
+
+        env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[jinja2.ext.loopcontrols])
+        env.filters["tojson"] = tojson
+        env.globals["raise_exception"] = raise_exception
+        env.globals["strftime_now"] = lambda fmt: now.strftime(fmt)
+        # the {% generation %} tag of transformers' AssistantTracker, rendering its body as is
+        class Generation(jinja2.ext.Extension):
+            tags = {"generation"}
+
+            def parse(self, parser):
+                lineno = next(parser.stream).lineno
+                body = parser.parse_statements(["name:endgeneration"], drop_needle=True)
+                return jinja2.nodes.CallBlock(self.call_method("_gen"), [], [], body).set_lineno(lineno)
+
+            def _gen(self, caller):
+                return caller()
+
+        env.add_extension(Generation)
+        return env.from_string, "jinja2 emulation of transformers' environment"
+
+
+def error_line(e):
+    """The template line of a jinja2 error: lineno for syntax errors, else the innermost
+    traceback frame that jinja2 maps back onto the template."""
+    if getattr(e, "lineno", None):
+        return e.lineno
+    import traceback
+    lines = [f.lineno for f in traceback.extract_tb(e.__traceback__) if f.filename == "<template>"]
+    return lines[-1] if lines else None
+
+
+def render_snippets(out_path):
+    now, _ = load_cases()
+    with open(os.path.join(CHAT, "snippets.json"), encoding="utf-8") as f:
+        snippets = json.load(f)
+    compile_, how = snippet_env(now)
+    res = {}
+    for sn in snippets:
+        try:
+            res[sn["name"]] = {"output": compile_(sn["template"]).render(**sn["vars"])}
+        except Exception as e:
+            res[sn["name"]] = {"error": str(e), "error_type": type(e).__name__, "line": error_line(e)}
+    import jinja2
+    with open(out_path, "w", encoding="utf-8") as f:
+        json.dump({"_about": "written by tools/refgen/chat_templates.py --snippets", "renderer": how,
+                   "jinja2": jinja2.__version__, "renders": res}, f, ensure_ascii=False, indent=1)
+    print(f"{len(res)} snippets ({sum('error' in r for r in res.values())} errors) via {how} -> {out_path}")
+
+
 def render_all(render, cases):
     out = {}
     for name in template_dirs():
@@ -174,10 +244,15 @@ def render_all(render, cases):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--out")
+    ap.add_argument("--snippets", help="render testdata/chat/snippets.json into this file")
     ap.add_argument("--emulate", action="store_true", help="jinja2 only, no transformers")
     ap.add_argument("--check", help="also render with the emulation and write the differences here")
     a = ap.parse_args()
+    if a.snippets:
+        render_snippets(a.snippets)
+    if not a.out:
+        return
     now, cases = load_cases()
     render, versions = (emulated_renderer if a.emulate else real_renderer)(now)
     goldens = render_all(render, cases)
