@@ -115,3 +115,19 @@ func BenchmarkEncodeDocs(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEncodeWhole encodes the whole benchmark text in one call.
+func BenchmarkEncodeWhole(b *testing.B) {
+	text := benchText()
+	for _, name := range []string{"qwen3", "llama3", "llama2"} {
+		b.Run(name, func(b *testing.B) {
+			tk := loadTestTokenizer(b, name)
+			b.SetBytes(int64(len(text)))
+			n := 0
+			for i := 0; i < b.N; i++ {
+				n = len(tk.Encode(text, false))
+			}
+			b.ReportMetric(float64(n), "tokens")
+		})
+	}
+}

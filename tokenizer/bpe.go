@@ -1,11 +1,9 @@
 package tokenizer
 
 import (
-	"container/heap"
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -33,8 +31,14 @@ type bpeModel struct {
 	ignoreMerges bool
 	byteIDs      [256]int // ids of "<0xXX>" tokens, -1 where absent
 
-	cache  sync.Map // word -> []int32
-	cached atomic.Int64
+	// splitMeta: every token is a run of ▁ then no ▁ (SentencePiece BPE
+	// vocabularies are), so no merge can cross a point where ▁ follows
+	// another rune, and a long unsplit sentence can be tokenized word by
+	// word, through the cache, with the same result.
+	splitMeta bool
+
+	cache   wordCache // word -> ids
+	cacheBL wordCache // raw bytes of a byte-level word -> ids
 }
 
 type bpeMerge struct {
@@ -53,6 +57,7 @@ func newBPE(vocab map[string]int, merges [][2]string, unk string, prefix, suffix
 		fuseUnk: fuseUnk, byteFallback: byteFallback, ignoreMerges: ignoreMerges,
 	}
 	m.vocabR = invertVocab(vocab)
+	m.splitMeta = metaSplittable(vocab)
 	if unk != "" {
 		if id, ok := vocab[unk]; ok {
 			m.unkID = id
@@ -127,25 +132,106 @@ func (m *bpeModel) tokenize(w string, dst []int) ([]int, error) {
 			return append(dst, id), nil
 		}
 	}
-	if v, ok := m.cache.Load(w); ok {
-		for _, id := range v.([]int32) {
-			dst = append(dst, int(id))
+	if m.splitMeta && len(w) >= 256 {
+		var err error
+		start := 0
+		for i := 1; i < len(w); i++ {
+			if w[i] == 0xE2 && strings.HasPrefix(w[i:], "▁") && !strings.HasSuffix(w[:i], "▁") {
+				if dst, err = m.tokenizeWord(w[start:i], dst); err != nil {
+					return dst, err
+				}
+				start = i
+			}
 		}
-		return dst, nil
+		return m.tokenizeWord(w[start:], dst)
+	}
+	return m.tokenizeWord(w, dst)
+}
+
+func metaSplittable(vocab map[string]int) bool {
+	if _, ok := vocab["▁"]; !ok {
+		return false
+	}
+	for t := range vocab {
+		rest := strings.TrimLeft(t, "▁")
+		if strings.Contains(rest, "▁") {
+			return false
+		}
+	}
+	return true
+}
+
+func (m *bpeModel) tokenizeWord(w string, dst []int) ([]int, error) {
+	if ids, ok := m.cache.get(w); ok {
+		return appendIDs(dst, ids), nil
 	}
 	syms, err := m.initialSymbols(w)
 	if err != nil {
 		return dst, err
 	}
 	syms = m.mergeAll(syms)
-	if len(w) < 256 && m.cached.Load() < bpeCacheMax {
-		m.cached.Add(1)
-		m.cache.Store(strings.Clone(w), syms)
+	m.cache.put(w, syms)
+	return appendIDs(dst, syms), nil
+}
+
+// tokenizeByteLevel tokenizes a word given as raw bytes, for a byte-level
+// pre-tokenizer that left the byte-to-rune mapping to the model: the cache
+// is keyed by the raw bytes, so a hit costs no mapping at all.
+func (m *bpeModel) tokenizeByteLevel(raw string, dst []int) ([]int, error) {
+	if raw == "" {
+		return dst, nil
 	}
-	for _, id := range syms {
+	if ids, ok := m.cacheBL.get(raw); ok {
+		return appendIDs(dst, ids), nil
+	}
+	w := byteLevelEncode(raw)
+	var syms []int32
+	if id, ok := m.vocab[w]; ok && m.ignoreMerges {
+		syms = []int32{int32(id)}
+	} else {
+		var err error
+		if syms, err = m.initialSymbols(w); err != nil {
+			return dst, err
+		}
+		syms = m.mergeAll(syms)
+	}
+	m.cacheBL.put(raw, syms)
+	return appendIDs(dst, syms), nil
+}
+
+func appendIDs(dst []int, ids []int32) []int {
+	for _, id := range ids {
 		dst = append(dst, int(id))
 	}
-	return dst, nil
+	return dst
+}
+
+// wordCache remembers the ids of short words. It stops growing at
+// bpeCacheMax entries, like Hugging Face's cache.
+type wordCache struct {
+	mu sync.RWMutex
+	m  map[string][]int32
+}
+
+func (c *wordCache) get(w string) ([]int32, bool) {
+	c.mu.RLock()
+	ids, ok := c.m[w]
+	c.mu.RUnlock()
+	return ids, ok
+}
+
+func (c *wordCache) put(w string, ids []int32) {
+	if len(w) >= 256 {
+		return
+	}
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = make(map[string][]int32, 1024)
+	}
+	if len(c.m) < bpeCacheMax {
+		c.m[strings.Clone(w)] = ids
+	}
+	c.mu.Unlock()
 }
 
 // initialSymbols splits the word into its starting symbols as Hugging Face's
@@ -246,22 +332,52 @@ type mergeCand struct {
 	id        int32
 }
 
-type mergeHeap []mergeCand
+// candHeap is a binary min-heap of merge candidates ordered by (rank,
+// position), written out to avoid container/heap's boxing.
+type candHeap []mergeCand
 
-func (h mergeHeap) Len() int { return len(h) }
-func (h mergeHeap) Less(i, j int) bool {
+func (h candHeap) less(i, j int) bool {
 	if h[i].rank != h[j].rank {
 		return h[i].rank < h[j].rank
 	}
 	return h[i].pos < h[j].pos
 }
-func (h mergeHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *mergeHeap) Push(x any)   { *h = append(*h, x.(mergeCand)) }
-func (h *mergeHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+
+func (h *candHeap) push(c mergeCand) {
+	*h = append(*h, c)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !q.less(i, p) {
+			break
+		}
+		q[i], q[p] = q[p], q[i]
+		i = p
+	}
+}
+
+func (h *candHeap) pop() mergeCand {
+	q := *h
+	top := q[0]
+	n := len(q) - 1
+	q[0] = q[n]
+	q = q[:n]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && q.less(l, m) {
+			m = l
+		}
+		if r < n && q.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		q[i], q[m] = q[m], q[i]
+		i = m
+	}
+	*h = q
+	return top
 }
 
 // mergeHeap is the same algorithm for long words, with a priority queue and
@@ -277,15 +393,14 @@ func (m *bpeModel) mergeHeap(syms []int32) []int32 {
 		alive[i] = true
 	}
 	next[n-1] = -1
-	h := make(mergeHeap, 0, n)
+	h := make(candHeap, 0, n)
 	for i := 0; i+1 < n; i++ {
 		if mg, ok := m.merges[pairKey(int(syms[i]), int(syms[i+1]))]; ok {
-			h = append(h, mergeCand{mg.rank, int32(i), mg.id})
+			h.push(mergeCand{mg.rank, int32(i), mg.id})
 		}
 	}
-	heap.Init(&h)
-	for h.Len() > 0 {
-		c := heap.Pop(&h).(mergeCand)
+	for len(h) > 0 {
+		c := h.pop()
 		p := c.pos
 		if !alive[p] || next[p] < 0 {
 			continue
@@ -303,12 +418,12 @@ func (m *bpeModel) mergeHeap(syms []int32) []int32 {
 		}
 		if pp := prev[p]; pp >= 0 {
 			if mg, ok := m.merges[pairKey(int(syms[pp]), int(syms[p]))]; ok {
-				heap.Push(&h, mergeCand{mg.rank, pp, mg.id})
+				h.push(mergeCand{mg.rank, pp, mg.id})
 			}
 		}
 		if nn := next[p]; nn >= 0 {
 			if mg, ok := m.merges[pairKey(int(syms[p]), int(syms[nn]))]; ok {
-				heap.Push(&h, mergeCand{mg.rank, p, mg.id})
+				h.push(mergeCand{mg.rank, p, mg.id})
 			}
 		}
 	}

@@ -21,8 +21,8 @@ type goldenCase struct {
 	IDs        []int    `json:"ids"`
 	Tokens     []string `json:"tokens"`
 	IDsSpecial []int    `json:"ids_special"`
-	Decode     string   `json:"decode"`
-	DecodeSkip string   `json:"decode_skip"`
+	Decode     *string  `json:"decode"`
+	DecodeSkip *string  `json:"decode_skip"`
 	Stream     []string `json:"stream"`
 }
 
@@ -63,7 +63,13 @@ func loadTestTokenizer(t testing.TB, name string) *Tokenizer {
 	if tk, ok := tokCache[name]; ok {
 		return tk
 	}
-	tk, err := Load(filepath.Join(testdataDir, name))
+	dir := filepath.Join(testdataDir, name)
+	if d := os.Getenv("TOK_TOKDIR"); d != "" {
+		if _, err := os.Stat(filepath.Join(d, name)); err == nil {
+			dir = filepath.Join(d, name)
+		}
+	}
+	tk, err := Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +81,7 @@ func TestGoldens(t *testing.T) {
 	corpus := loadCorpus(t)
 	for _, name := range goldenTokenizers {
 		t.Run(name, func(t *testing.T) {
-			if _, err := os.Stat(filepath.Join(testdataDir, name)); err != nil {
+			if _, err := os.Stat(filepath.Join(testdataDir, name, "tokenizer.json.gz")); err != nil && os.Getenv("TOK_TOKDIR") == "" {
 				t.Skipf("no tokenizer %s", name)
 			}
 			cases := loadGoldens(t, name)
@@ -94,17 +100,20 @@ func TestGoldens(t *testing.T) {
 			}
 			for i, c := range cases {
 				s := corpus[i]
+				if c.IDs == nil && c.IDsSpecial == nil {
+					continue // a development reference that cannot speak for this case
+				}
 				if got := tk.Encode(s, false); !slices.Equal(got, c.IDs) {
 					report(0, i, "ids\n got %v\nwant %v\nwant tokens %q", got, c.IDs, c.Tokens)
 				}
 				if got := tk.Encode(s, true); !slices.Equal(got, c.IDsSpecial) {
 					report(1, i, "ids with special tokens\n got %v\nwant %v", got, c.IDsSpecial)
 				}
-				if got := tk.Decode(c.IDsSpecial, false); got != c.Decode {
-					report(2, i, "decode\n got %q\nwant %q", got, c.Decode)
+				if got := tk.Decode(c.IDsSpecial, false); c.Decode != nil && got != *c.Decode {
+					report(2, i, "decode\n got %q\nwant %q", got, *c.Decode)
 				}
-				if got := tk.Decode(c.IDsSpecial, true); got != c.DecodeSkip {
-					report(3, i, "decode skipping special\n got %q\nwant %q", got, c.DecodeSkip)
+				if got := tk.Decode(c.IDsSpecial, true); c.DecodeSkip != nil && got != *c.DecodeSkip {
+					report(3, i, "decode skipping special\n got %q\nwant %q", got, *c.DecodeSkip)
 				}
 				if c.Stream != nil {
 					d := tk.NewStreamDecoder(false)

@@ -10,9 +10,18 @@ type preTokenizer interface {
 	preTokenize(p piece, dst []piece, sc *splitScratch) []piece
 }
 
-// runPreTokenizer applies pt to every piece that is not an added token.
-func runPreTokenizer(pt preTokenizer, in []piece, sc *splitScratch) []piece {
-	out := make([]piece, 0, len(in)*2)
+// runPreTokenizer applies pt to every piece of in that is not an added
+// token, appending the results to out. A Sequence runs stage by stage over
+// all pieces, ping-ponging between in and out, so no per-piece slices are
+// made.
+func runPreTokenizer(pt preTokenizer, in, out []piece, sc *splitScratch) []piece {
+	if seq, ok := pt.(seqPreTokenizer); ok {
+		for _, stage := range seq {
+			out = runPreTokenizer(stage, in, out[:0], sc)
+			in, out = out, in
+		}
+		return in
+	}
 	for _, p := range in {
 		if p.id >= 0 {
 			out = append(out, p)
@@ -26,11 +35,8 @@ func runPreTokenizer(pt preTokenizer, in []piece, sc *splitScratch) []piece {
 type seqPreTokenizer []preTokenizer
 
 func (s seqPreTokenizer) preTokenize(p piece, dst []piece, sc *splitScratch) []piece {
-	cur := []piece{p}
-	for _, pt := range s {
-		cur = runPreTokenizer(pt, cur, sc)
-	}
-	return append(dst, cur...)
+	res := runPreTokenizer(s, []piece{p}, nil, sc)
+	return append(dst, res...)
 }
 
 // splitPreTokenizer is the "Split" pre-tokenizer.
@@ -49,6 +55,9 @@ func (s *splitPreTokenizer) preTokenize(p piece, dst []piece, sc *splitScratch) 
 type byteLevelPreTokenizer struct {
 	addPrefixSpace bool
 	useRegex       bool
+	// lazy leaves the mapping to the BPE model (set when this is the last
+	// pre-tokenizer before a BPE model; see Tokenizer.finish).
+	lazy bool
 }
 
 var gpt2Pattern = scannerPattern{scanGPT2}
@@ -65,7 +74,11 @@ func (b *byteLevelPreTokenizer) preTokenize(p piece, dst []piece, sc *splitScrat
 		dst = append(dst, piece{s: s, id: -1, first: p.first})
 	}
 	for i := start; i < len(dst); i++ {
-		dst[i].s = byteLevelEncode(dst[i].s)
+		if b.lazy {
+			dst[i].raw = true
+		} else {
+			dst[i].s = byteLevelEncode(dst[i].s)
+		}
 	}
 	return dst
 }

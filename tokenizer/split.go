@@ -14,6 +14,9 @@ type piece struct {
 	// first marks a piece that begins at offset 0 of the original input;
 	// Metaspace's prepend_scheme "first" prepends only there.
 	first bool
+	// raw marks a piece whose byte-to-rune mapping (the ByteLevel
+	// pre-tokenizer's last step) is left to the BPE model.
+	raw bool
 }
 
 // splitBehavior is what happens to the matches of a split pattern.
@@ -136,9 +139,11 @@ func splitByPattern(s string, p pattern, behavior splitBehavior, invert bool, pa
 	return dst
 }
 
+// splitScratch holds the buffers one encode call reuses.
 type splitScratch struct {
 	matches [][2]int
 	spans   []span
+	a, b    []piece
 }
 
 // applyBehavior rewrites the (offsets, is_match) list into (offsets,

@@ -17,6 +17,8 @@ package tokenizer
 import (
 	"fmt"
 	"strings"
+	"sync"
+	"unsafe"
 )
 
 // Tokenizer is a loaded tokenizer.
@@ -51,9 +53,11 @@ func (t *Tokenizer) EncodeTokens(text string, addSpecial bool) ([]int, []string)
 
 func (t *Tokenizer) encode(text string, addSpecial bool) []int {
 	text = validUTF8(text)
+	sc := scratchPool.Get().(*splitScratch)
+	defer scratchPool.Put(sc)
 	root := piece{s: text, id: -1, first: true}
-	pieces := t.added.split(text, t.added.raw, root, make([]piece, 0, 4))
-	normed := pieces[:0:0]
+	pieces := t.added.split(text, t.added.raw, root, sc.a[:0])
+	normed := sc.b[:0]
 	for _, p := range pieces {
 		if p.id >= 0 {
 			normed = append(normed, p)
@@ -65,9 +69,9 @@ func (t *Tokenizer) encode(text string, addSpecial bool) []int {
 		}
 		normed = t.added.split(s, t.added.norm, piece{s: s, id: -1, first: p.first}, normed)
 	}
+	sc.a = pieces
 	if t.pre != nil {
-		var sc splitScratch
-		normed = runPreTokenizer(t.pre, normed, &sc)
+		normed = runPreTokenizer(t.pre, normed, sc.a[:0], sc)
 	}
 	ids := make([]int, 0, len(text)/3+4)
 	for _, p := range normed {
@@ -77,12 +81,37 @@ func (t *Tokenizer) encode(text string, addSpecial bool) []int {
 		}
 		// Model errors can only come from vocabularies that lack the unknown
 		// token they need; such a word is dropped.
-		ids, _ = t.model.tokenize(p.s, ids)
+		if p.raw {
+			ids, _ = t.model.(*bpeModel).tokenizeByteLevel(p.s, ids)
+		} else {
+			ids, _ = t.model.tokenize(p.s, ids)
+		}
 	}
 	if t.post != nil {
 		ids = t.post.process(ids, addSpecial)
 	}
+	sc.keep(normed)
 	return ids
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(splitScratch) }}
+
+// keep stores a buffer that outgrew the pooled ones, replacing the smaller,
+// so the two pooled buffers never share an array; huge ones are dropped.
+func (sc *splitScratch) keep(buf []piece) {
+	if cap(buf) > 1<<16 {
+		sc.a, sc.b = nil, nil
+		return
+	}
+	d := unsafe.SliceData(buf)
+	if d == unsafe.SliceData(sc.a) || d == unsafe.SliceData(sc.b) {
+		return
+	}
+	if cap(sc.a) < cap(sc.b) {
+		sc.a = buf[:0]
+	} else {
+		sc.b = buf[:0]
+	}
 }
 
 // Decode turns ids back into text. Ids outside the vocabulary are skipped;
@@ -177,12 +206,30 @@ func (t *Tokenizer) finish() error {
 		return fmt.Errorf("no model")
 	}
 	t.maxID = t.model.vocabSize() - 1
+	if _, ok := t.model.(*bpeModel); ok {
+		if bl := lastByteLevel(t.pre); bl != nil {
+			bl.lazy = true
+		}
+	}
 	for _, a := range t.added.tokens {
 		if a.ID < 0 {
 			return fmt.Errorf("added token %q has negative id %d", a.Content, a.ID)
 		}
 		if a.ID > t.maxID {
 			t.maxID = a.ID
+		}
+	}
+	return nil
+}
+
+// lastByteLevel returns the ByteLevel pre-tokenizer if it is the last step.
+func lastByteLevel(p preTokenizer) *byteLevelPreTokenizer {
+	switch v := p.(type) {
+	case *byteLevelPreTokenizer:
+		return v
+	case seqPreTokenizer:
+		if len(v) > 0 {
+			return lastByteLevel(v[len(v)-1])
 		}
 	}
 	return nil

@@ -3,8 +3,6 @@ package tokenizer
 import (
 	"fmt"
 	"math"
-	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -21,8 +19,7 @@ type unigramModel struct {
 	maxLen       int // longest piece in bytes
 	byteIDs      [256]int
 
-	cache  sync.Map
-	cached atomic.Int64
+	cache wordCache
 }
 
 // unkPenalty is what an unknown rune costs below the lowest piece score.
@@ -140,8 +137,8 @@ func (m *unigramModel) tokenize(w string, dst []int) ([]int, error) {
 	if w == "" {
 		return dst, nil
 	}
-	if v, ok := m.cache.Load(w); ok {
-		return append(dst, v.([]int)...), nil
+	if ids, ok := m.cache.get(w); ok {
+		return appendIDs(dst, ids), nil
 	}
 	mark := len(dst)
 	parts, err := m.segment(w)
@@ -173,9 +170,10 @@ func (m *unigramModel) tokenize(w string, dst []int) ([]int, error) {
 		}
 		dst = append(dst, m.unkID)
 	}
-	if len(w) < 256 && m.cached.Load() < bpeCacheMax {
-		m.cached.Add(1)
-		m.cache.Store(w, append([]int(nil), dst[mark:]...))
+	ids := make([]int32, len(dst)-mark)
+	for i, id := range dst[mark:] {
+		ids[i] = int32(id)
 	}
+	m.cache.put(w, ids)
 	return dst, nil
 }
