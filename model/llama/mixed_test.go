@@ -2,6 +2,8 @@ package llama
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/ferrum-go/ferrum/compute/cpu"
@@ -107,4 +109,60 @@ func fixtureOr(t *testing.T, name string) string {
 		return dir
 	}
 	return writeSynthetic(t, nil)
+}
+
+// TestConcurrentForwardAndCancel: one Model serves concurrent forwards on
+// separate caches (it holds no request state), and a cancelled context
+// stops a forward with the context's error.
+func TestConcurrentForwardAndCancel(t *testing.T) {
+	be := cpu.New(2)
+	defer be.Close()
+	m, err := model.Load(fixtureOr(t, "qwen3"), be, model.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	prompt := []int32{5, 6, 7, 8, 9, 10, 11}
+	cache, _ := model.NewCache(be, m.Config(), 8, 16)
+	want, _, err := model.Greedy(context.Background(), m, cache, prompt, 6, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			cache, _ := model.NewCache(be, m.Config(), 8, 16)
+			got, _, err := model.Greedy(context.Background(), m, cache, prompt, 6, 2, nil)
+			if err == nil && !equalIDs(got, want) {
+				err = fmt.Errorf("concurrent greedy %v, alone %v", got, want)
+			}
+			errs <- err
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := model.Greedy(ctx, m, cache, prompt, 2, 0, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled forward: %v", err)
+	}
+	if cache.Alloc.NumFree() != cache.Alloc.NumBlocks() {
+		t.Errorf("%d of %d blocks still held after Greedy returned", cache.Alloc.NumBlocks()-cache.Alloc.NumFree(), cache.Alloc.NumBlocks())
+	}
+}
+
+func equalIDs(a, b []int32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
