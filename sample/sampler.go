@@ -1,0 +1,216 @@
+package sample
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// Sampler picks one sequence's tokens. It remembers what the sequence has
+// seen (for the penalties) and owns the sequence's random source, so its
+// choices depend only on its own logits and seed. Not safe for concurrent
+// use; one Sampler per sequence.
+type Sampler struct {
+	p      Params
+	rng    *rand.Rand
+	prompt map[int32]bool // tokens of the prompt, for the repetition penalty
+	counts map[int32]int  // occurrences of each generated token
+
+	buf   []float32
+	probs []float64
+	idx   []int32
+}
+
+// New returns a sampler for a sequence with the given prompt; seed seeds
+// its random source (callers derive it from Params.Seed, see SeedFor).
+func New(p Params, prompt []int32, seed uint64) *Sampler {
+	s := &Sampler{p: p, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), counts: map[int32]int{}}
+	if p.RepetitionPenalty > 0 && p.RepetitionPenalty != 1 {
+		s.prompt = make(map[int32]bool, len(prompt))
+		for _, t := range prompt {
+			s.prompt[t] = true
+		}
+	}
+	return s
+}
+
+// SeedFor derives the seed of choice i of a request: the request's seed
+// when given (mixed with i so that n > 1 choices differ), else a fresh
+// random one.
+func SeedFor(p Params, i int) uint64 {
+	if p.Seed == nil {
+		return rand.Uint64()
+	}
+	return splitmix(uint64(*p.Seed) + uint64(i)*0x9e3779b97f4a7c15)
+}
+
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// Accept records a generated token (for the penalties).
+func (s *Sampler) Accept(tok int32) { s.counts[tok]++ }
+
+// Sample returns the next token for logits (left unchanged). The ids in
+// suppress can never be chosen (min_tokens holds back end-of-sequence ids
+// this way).
+func (s *Sampler) Sample(logits []float32, suppress []int) int32 {
+	x := s.process(logits, suppress)
+	if s.p.Greedy() {
+		return int32(argmax(x))
+	}
+	return s.draw(x)
+}
+
+// process applies, in vLLM's order, suppression, logit bias and the
+// penalties, returning the adjusted logits (a scratch slice).
+func (s *Sampler) process(logits []float32, suppress []int) []float32 {
+	x := append(s.buf[:0], logits...)
+	s.buf = x
+	for id, b := range s.p.LogitBias {
+		if id >= 0 && id < len(x) {
+			x[id] += float32(b)
+		}
+	}
+	if rp := float32(s.p.RepetitionPenalty); rp > 0 && rp != 1 {
+		penalize := func(t int32) {
+			if int(t) >= len(x) {
+				return
+			}
+			if x[t] > 0 {
+				x[t] /= rp
+			} else {
+				x[t] *= rp
+			}
+		}
+		for t := range s.prompt {
+			penalize(t)
+		}
+		for t := range s.counts {
+			if !s.prompt[t] {
+				penalize(t)
+			}
+		}
+	}
+	if s.p.PresencePenalty != 0 || s.p.FrequencyPenalty != 0 {
+		for t, n := range s.counts {
+			if int(t) < len(x) {
+				x[t] -= float32(s.p.FrequencyPenalty*float64(n) + s.p.PresencePenalty)
+			}
+		}
+	}
+	for _, id := range suppress {
+		if id >= 0 && id < len(x) {
+			x[id] = float32(math.Inf(-1))
+		}
+	}
+	return x
+}
+
+// draw samples from softmax(x / T) restricted by min-p, top-k and top-p.
+func (s *Sampler) draw(x []float32) int32 {
+	p := s.probs[:0]
+	maxv := x[argmax(x)]
+	if math.IsInf(float64(maxv), -1) {
+		return 0 // every token suppressed; nothing sensible to pick
+	}
+	invT := 1 / s.p.Temperature
+	var sum float64
+	for _, v := range x {
+		e := math.Exp((float64(v) - float64(maxv)) * invT)
+		p = append(p, e)
+		sum += e
+	}
+	s.probs = p
+	for i := range p {
+		p[i] /= sum
+	}
+	// min-p: relative to the most likely token, whose probability is
+	// exp(0)/sum.
+	if s.p.MinP > 0 {
+		cut := s.p.MinP / sum
+		for i, v := range p {
+			if v < cut {
+				p[i] = 0
+			}
+		}
+	}
+	k := s.p.TopK
+	topP := s.p.TopP
+	if (k > 0 && k < len(p)) || (topP > 0 && topP < 1) {
+		s.keepTop(p, k, topP)
+	}
+	// Walk in id order so the choice depends only on the probabilities,
+	// not on how a sort broke ties.
+	var total float64
+	for _, v := range p {
+		total += v
+	}
+	u := s.rng.Float64() * total
+	last := -1
+	for i, v := range p {
+		if v == 0 {
+			continue
+		}
+		last = i
+		u -= v
+		if u < 0 {
+			return int32(i)
+		}
+	}
+	return int32(last) // rounding left u just above zero
+}
+
+// keepTop zeroes every probability outside the top k (k <= 0: no limit)
+// and outside the smallest most-likely set whose mass reaches topP.
+func (s *Sampler) keepTop(p []float64, k int, topP float64) {
+	idx := s.idx[:0]
+	for i, v := range p {
+		if v > 0 {
+			idx = append(idx, int32(i))
+		}
+	}
+	s.idx = idx
+	slices.SortFunc(idx, func(a, b int32) int {
+		switch {
+		case p[a] > p[b]:
+			return -1
+		case p[a] < p[b]:
+			return 1
+		}
+		return int(a - b)
+	})
+	keep := len(idx)
+	if k > 0 && k < keep {
+		keep = k
+	}
+	if topP > 0 && topP < 1 {
+		var mass, total float64
+		for _, i := range idx[:keep] {
+			total += p[i]
+		}
+		for j, i := range idx[:keep] {
+			mass += p[i]
+			if mass >= topP*total {
+				keep = j + 1
+				break
+			}
+		}
+	}
+	for _, i := range idx[keep:] {
+		p[i] = 0
+	}
+}
+
+func argmax(x []float32) int {
+	best := 0
+	for i, v := range x {
+		if v > x[best] {
+			best = i
+		}
+	}
+	return best
+}
