@@ -18,6 +18,13 @@
         runs the Go benchmark binary .dev/tokbench on the same machine when it
         is there. Everything lands in OUTDIR/tokenizers-out.tar.gz.
 """
+import os
+import sys
+
+# This file's name shadows the `tokenizers` package: drop its folder from
+# the import path.
+sys.path = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
+
 import gzip
 import io
 import json
