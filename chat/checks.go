@@ -102,7 +102,7 @@ func (e *evaluator) runTest(name string, v Value, args []Value) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		return valuesEqual(m, int64(0), 0), nil
+		return e.equal(m, int64(0)), nil
 	case "eq", "equalto", "==", "ne", "!=", "lt", "lessthan", "<", "le", "<=", "gt", "greaterthan", ">", "ge", ">=", "in":
 		b, err := a0()
 		if err != nil {
@@ -113,7 +113,7 @@ func (e *evaluator) runTest(name string, v Value, args []Value) (bool, error) {
 		if op == "" {
 			op = name
 		}
-		return compareOp(op, v, b)
+		return e.compareOp(op, v, b)
 	case "sameas":
 		b, err := a0()
 		if err != nil {
@@ -128,7 +128,7 @@ func (e *evaluator) runTest(name string, v Value, args []Value) (bool, error) {
 			return false, nil
 		default:
 			_ = x
-			return valuesEqual(v, b, 0) && typeName(v) == typeName(b), nil
+			return e.equal(v, b) && typeName(v) == typeName(b), nil
 		}
 	case "lower":
 		s := toStr(v)

@@ -24,6 +24,7 @@ var (
 	errBreak          = errors.New("break outside a loop")
 	errContinue       = errors.New("continue outside a loop")
 	errOutputTooLarge = errors.New("output too large")
+	errAllocTooLarge  = errors.New("allocation budget exhausted")
 )
 
 // pyError is a Python-level exception before it gets its template line.
@@ -64,8 +65,9 @@ type evaluator struct {
 	name    string
 	out     *strings.Builder
 	limits  Limits
-	steps   int64
-	depth   int
+	steps     int64
+	allocated int64
+	depth     int
 	now     func() time.Time
 	globals *scope
 }
@@ -80,9 +82,16 @@ func (e *evaluator) step() error {
 	return nil
 }
 
-func (e *evaluator) checkLen(n int) error {
+// alloc charges n bytes of a newly built string or list (16 bytes an item) to the render. One
+// value may not exceed MaxOutput, and all of them together not 16 times that, so a template that
+// keeps doubling strings runs out of budget rather than out of memory.
+func (e *evaluator) alloc(n int) error {
 	if n > e.limits.MaxOutput {
 		return errOutputTooLarge
+	}
+	e.allocated += int64(n)
+	if e.allocated > 16*int64(e.limits.MaxOutput) {
+		return errAllocTooLarge
 	}
 	return nil
 }
@@ -109,8 +118,11 @@ func (e *evaluator) atLine(err error, line int) error {
 	if errors.As(err, &pe) {
 		raised = pe.raised
 	}
-	if err == errOutputTooLarge {
-		msg = fmt.Sprintf("output exceeds %d bytes", e.limits.MaxOutput)
+	switch err {
+	case errOutputTooLarge:
+		msg = fmt.Sprintf("a string or the output exceeds %d bytes", e.limits.MaxOutput)
+	case errAllocTooLarge:
+		msg = fmt.Sprintf("template built more than %d bytes of strings and lists", 16*int64(e.limits.MaxOutput))
 	}
 	return &RenderError{Name: e.name, Line: line, Msg: msg, Raised: raised}
 }
@@ -223,7 +235,7 @@ func (e *evaluator) capture(body []stmt, sc *scope) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return b.String(), e.checkLen(saved.Len() + b.Len())
+	return b.String(), e.alloc(b.Len())
 }
 
 func (e *evaluator) set(n *setStmt, sc *scope) error {
@@ -413,7 +425,7 @@ func (l *loopObj) attr(name string) Value {
 		}}
 	case "changed":
 		return &Func{Name: "changed", Call: func(e *evaluator, args []Value, kw *Dict) (Value, error) {
-			if l.changedSet && valuesEqual(&List{Items: args}, &List{Items: l.lastChanged}, 0) {
+			if l.changedSet && e.equal(&List{Items: args}, &List{Items: l.lastChanged}) {
 				return false, nil
 			}
 			l.changedSet, l.lastChanged = true, args

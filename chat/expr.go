@@ -126,7 +126,7 @@ func (e *evaluator) evalInner(x expr, sc *scope) (Value, error) {
 			if err != nil {
 				return nil, err
 			}
-			ok, err := compareOp(op, l, r)
+			ok, err := e.compareOp(op, l, r)
 			if err != nil || !ok {
 				return false, err
 			}
@@ -431,7 +431,7 @@ func (e *evaluator) callMacro(m *Macro, args []Value, kw *Dict) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return b.String(), e.checkLen(b.Len())
+	return b.String(), e.alloc(b.Len())
 }
 
 func unaryOp(op string, v Value) (Value, error) {

@@ -219,7 +219,7 @@ func fCenter(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := e.checkLen(w); err != nil {
+	if err := e.alloc(w); err != nil {
 		return nil, err
 	}
 	return pad(toStr(v), "center", w, " "), nil
@@ -232,7 +232,7 @@ func sortKey(v Value, caseSensitive bool) Value {
 	return v
 }
 
-func sortValues(items []Value, key func(Value) (Value, error), reverse bool) error {
+func (e *evaluator) sortValues(items []Value, key func(Value) (Value, error), reverse bool) error {
 	keys := make([]Value, len(items))
 	for i, it := range items {
 		k, err := key(it)
@@ -251,7 +251,7 @@ func sortValues(items []Value, key func(Value) (Value, error), reverse bool) err
 		if reverse {
 			a, b = b, a
 		}
-		c, err := order(a, b, "<")
+		c, err := e.order(a, b, "<")
 		if err != nil && sortErr == nil {
 			sortErr = err
 		}
@@ -280,7 +280,7 @@ func fDictsort(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 		pos = 1
 	}
 	items := dictItems(d).Items
-	err := sortValues(items, func(it Value) (Value, error) {
+	err := e.sortValues(items, func(it Value) (Value, error) {
 		return sortKey(it.(*List).Items[pos], cs), nil
 	}, truthy(arg(a, k, 2, "reverse", false)))
 	return &List{Items: items}, err
@@ -382,7 +382,7 @@ func fIndent(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 		lines[i] = ind + lines[i]
 	}
 	out := strings.Join(lines, "\n")
-	return out, e.checkLen(len(out))
+	return out, e.alloc(len(out))
 }
 
 func fItems(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
@@ -413,7 +413,7 @@ func fJoin(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 		parts[i] = toStr(it)
 		total += len(parts[i]) + len(sep)
 	}
-	if err := e.checkLen(total); err != nil {
+	if err := e.alloc(total); err != nil {
 		return nil, err
 	}
 	return strings.Join(parts, sep), nil
@@ -509,7 +509,7 @@ func fMinMax(e *evaluator, v Value, a []Value, k *Dict, sign int) (Value, error)
 			bestKey = key
 			continue
 		}
-		c, err := order(key, bestKey, "<")
+		c, err := e.order(key, bestKey, "<")
 		if err != nil {
 			return nil, err
 		}
@@ -626,7 +626,7 @@ func fSort(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 	items = append([]Value(nil), items...)
 	cs := truthy(arg(a, k, 1, "case_sensitive", false))
 	attr := arg(a, k, 2, "attribute", nil)
-	err = sortValues(items, func(it Value) (Value, error) {
+	err = e.sortValues(items, func(it Value) (Value, error) {
 		if attr != nil {
 			x, err := e.attrPath(it, attr)
 			return sortKey(x, cs), err
@@ -716,7 +716,8 @@ func fUnique(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 	cs := truthy(arg(a, k, 0, "case_sensitive", false))
 	attr := arg(a, k, 1, "attribute", nil)
 	out := &List{}
-	var seen []Value
+	hashed := map[any]bool{}
+	var seen []Value // unhashable keys, compared one by one (each comparison costs steps)
 	for _, it := range items {
 		key := it
 		if attr != nil {
@@ -725,9 +726,19 @@ func fUnique(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 			}
 		}
 		key = sortKey(key, cs)
+		if h, ok := hashKey(key); ok {
+			if !hashed[h] {
+				hashed[h] = true
+				out.Items = append(out.Items, it)
+			}
+			continue
+		}
 		dup := false
 		for _, s := range seen {
-			if valuesEqual(s, key, 0) {
+			if err := e.step(); err != nil {
+				return nil, err
+			}
+			if e.equal(s, key) {
 				dup = true
 				break
 			}

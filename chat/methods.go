@@ -203,7 +203,7 @@ func strMethod(s string, name string) *Func {
 				parts[i] = p
 				total += len(p) + len(s)
 			}
-			if err := e.checkLen(total); err != nil {
+			if err := e.alloc(total); err != nil {
 				return nil, err
 			}
 			return strings.Join(parts, s), nil
@@ -218,7 +218,7 @@ func strMethod(s string, name string) *Func {
 			if err != nil {
 				return nil, err
 			}
-			if err := e.checkLen(w); err != nil {
+			if err := e.alloc(w); err != nil {
 				return nil, err
 			}
 			fill := " "
@@ -437,7 +437,7 @@ func (e *evaluator) replace(s, old, nw string, count int) (Value, error) {
 	if count >= 0 && count < n {
 		n = count
 	}
-	if err := e.checkLen(len(s) + n*(len(nw)-len(old))); err != nil {
+	if err := e.alloc(len(s) + n*(len(nw)-len(old))); err != nil {
 		return nil, err
 	}
 	return strings.Replace(s, old, nw, n), nil
@@ -486,7 +486,7 @@ func listMethod(l *List, name string) *Func {
 	case "index":
 		return method(name, func(e *evaluator, args []Value, kw *Dict) (Value, error) {
 			for i, it := range l.Items {
-				if len(args) > 0 && valuesEqual(it, args[0], 0) {
+				if len(args) > 0 && e.equal(it, args[0]) {
 					return int64(i), nil
 				}
 			}
@@ -496,7 +496,7 @@ func listMethod(l *List, name string) *Func {
 		return method(name, func(e *evaluator, args []Value, kw *Dict) (Value, error) {
 			n := int64(0)
 			for _, it := range l.Items {
-				if len(args) > 0 && valuesEqual(it, args[0], 0) {
+				if len(args) > 0 && e.equal(it, args[0]) {
 					n++
 				}
 			}
@@ -597,9 +597,12 @@ func (e *evaluator) percentFormat(f string, argv Value) (Value, error) {
 		default:
 			return nil, errf("unsupported format character '%c'", c)
 		}
-		if err := e.checkLen(b.Len()); err != nil {
-			return nil, err
+		if b.Len() > e.limits.MaxOutput {
+			return nil, errOutputTooLarge
 		}
+	}
+	if err := e.alloc(b.Len()); err != nil {
+		return nil, err
 	}
 	if named == nil && next < len(args) {
 		return nil, errf("not all arguments converted during string formatting")
@@ -691,16 +694,16 @@ func (e *evaluator) strFormat(f string, args []Value, kw *Dict) (Value, error) {
 				case '<':
 					how = "ljust"
 				}
-				if err := e.checkLen(w); err != nil {
+				if err := e.alloc(w); err != nil {
 					return nil, err
 				}
 				s = pad(s, how, w, " ")
 			}
 		}
 		b.WriteString(s)
-		if err := e.checkLen(b.Len()); err != nil {
-			return nil, err
+		if b.Len() > e.limits.MaxOutput {
+			return nil, errOutputTooLarge
 		}
 	}
-	return b.String(), nil
+	return b.String(), e.alloc(b.Len())
 }

@@ -30,7 +30,7 @@ func opTypeError(op string, l, r Value) error {
 func (e *evaluator) binaryOp(op string, l, r Value) (Value, error) {
 	if op == "~" {
 		s := toStr(l) + toStr(r)
-		return s, e.checkLen(len(s))
+		return s, e.alloc(len(s))
 	}
 	if u, ok := l.(*Undefined); ok {
 		return nil, undefinedErr(u)
@@ -51,7 +51,7 @@ func (e *evaluator) binaryOp(op string, l, r Value) (Value, error) {
 			if !ok {
 				return nil, errf("can only concatenate str (not \"%s\") to str", typeName(r))
 			}
-			if err := e.checkLen(len(x) + len(y)); err != nil {
+			if err := e.alloc(len(x) + len(y)); err != nil {
 				return nil, err
 			}
 			return x + y, nil
@@ -60,7 +60,7 @@ func (e *evaluator) binaryOp(op string, l, r Value) (Value, error) {
 			if !ok {
 				return nil, errf("can only concatenate list (not \"%s\") to list", typeName(r))
 			}
-			if err := e.checkLen(len(x.Items) + len(y.Items)); err != nil {
+			if err := e.alloc(16 * (len(x.Items) + len(y.Items))); err != nil {
 				return nil, err
 			}
 			out := &List{Items: make([]Value, 0, len(x.Items)+len(y.Items))}
@@ -91,10 +91,16 @@ func (e *evaluator) repeat(v Value, n int64) (Value, error) {
 		if len(x) > 0 && n > int64(e.limits.MaxOutput/len(x)) {
 			return nil, errOutputTooLarge
 		}
+		if err := e.alloc(len(x) * int(n)); err != nil {
+			return nil, err
+		}
 		return strings.Repeat(x, int(n)), nil
 	case *List:
-		if len(x.Items) > 0 && n > int64(e.limits.MaxOutput/len(x.Items)) {
+		if len(x.Items) > 0 && n > int64(e.limits.MaxOutput/len(x.Items)/16) {
 			return nil, errOutputTooLarge
+		}
+		if err := e.alloc(16 * len(x.Items) * int(n)); err != nil {
+			return nil, err
 		}
 		out := &List{}
 		for i := int64(0); i < n; i++ {
@@ -173,19 +179,21 @@ func numericOp(op string, li int64, lf float64, lFloat bool, ri int64, rf float6
 	return nil, opTypeError(op, l, r)
 }
 
-func compareOp(op string, l, r Value) (bool, error) {
+func (e *evaluator) compareOp(op string, l, r Value) (bool, error) {
 	switch op {
-	case "==":
-		return valuesEqual(l, r, 0), nil
-	case "!=":
-		return !valuesEqual(l, r, 0), nil
+	case "==", "!=":
+		eq := e.equal(l, r)
+		if err := e.overBudget(); err != nil {
+			return false, err
+		}
+		return eq == (op == "=="), nil
 	case "in":
-		return contains(r, l)
+		return e.contains(r, l)
 	case "notin":
-		ok, err := contains(r, l)
+		ok, err := e.contains(r, l)
 		return !ok, err
 	}
-	c, err := order(l, r, op)
+	c, err := e.order(l, r, op)
 	if err != nil {
 		return false, err
 	}
@@ -200,9 +208,21 @@ func compareOp(op string, l, r Value) (bool, error) {
 	return c >= 0, nil
 }
 
-// valuesEqual is Python ==; depth bounds self-referencing namespaces.
-func valuesEqual(a, b Value, depth int) bool {
-	if depth > maxReprDepth {
+// equal is Python ==. Each visited node costs a step: shared sub-lists can make a small
+// template build a structure whose full comparison would never end.
+func (e *evaluator) equal(a, b Value) bool { return e.valuesEqual(a, b, 0) }
+
+// overBudget reports a step budget that a comparison spent without returning an error.
+func (e *evaluator) overBudget() error {
+	if e.steps > e.limits.MaxSteps {
+		return e.step()
+	}
+	return nil
+}
+
+func (e *evaluator) valuesEqual(a, b Value, depth int) bool {
+	e.steps++
+	if depth > maxReprDepth || e.steps > e.limits.MaxSteps {
 		return false
 	}
 	ai, af, aFloat, aNum := num(a)
@@ -228,7 +248,7 @@ func valuesEqual(a, b Value, depth int) bool {
 			return false
 		}
 		for i := range x.Items {
-			if !valuesEqual(x.Items[i], y.Items[i], depth+1) {
+			if !e.valuesEqual(x.Items[i], y.Items[i], depth+1) {
 				return false
 			}
 		}
@@ -243,7 +263,7 @@ func valuesEqual(a, b Value, depth int) bool {
 		}
 		for i, k := range x.keys {
 			v, ok := y.Get(k)
-			if !ok || !valuesEqual(x.vals[i], v, depth+1) {
+			if !ok || !e.valuesEqual(x.vals[i], v, depth+1) {
 				return false
 			}
 		}
@@ -253,7 +273,7 @@ func valuesEqual(a, b Value, depth int) bool {
 }
 
 // order compares for < <= > >=: numbers, strings, and lists element-wise.
-func order(a, b Value, op string) (int, error) {
+func (e *evaluator) order(a, b Value, op string) (int, error) {
 	if u, ok := a.(*Undefined); ok {
 		return 0, undefinedErr(u)
 	}
@@ -288,10 +308,10 @@ func order(a, b Value, op string) (int, error) {
 	case *List:
 		if y, ok := b.(*List); ok {
 			for i := 0; i < len(x.Items) && i < len(y.Items); i++ {
-				if valuesEqual(x.Items[i], y.Items[i], 0) {
+				if e.equal(x.Items[i], y.Items[i]) {
 					continue
 				}
-				return order(x.Items[i], y.Items[i], op)
+				return e.order(x.Items[i], y.Items[i], op)
 			}
 			return len(x.Items) - len(y.Items), nil
 		}
@@ -300,7 +320,7 @@ func order(a, b Value, op string) (int, error) {
 }
 
 // contains is Python's `needle in hay`; an undefined container holds nothing, as in jinja2.
-func contains(hay, needle Value) (bool, error) {
+func (e *evaluator) contains(hay, needle Value) (bool, error) {
 	switch h := hay.(type) {
 	case string:
 		s, ok := needle.(string)
@@ -310,11 +330,11 @@ func contains(hay, needle Value) (bool, error) {
 		return strings.Contains(h, s), nil
 	case *List:
 		for _, it := range h.Items {
-			if valuesEqual(it, needle, 0) {
+			if e.equal(it, needle) {
 				return true, nil
 			}
 		}
-		return false, nil
+		return false, e.overBudget()
 	case *Dict:
 		_, ok := h.Get(needle)
 		return ok, nil

@@ -13,6 +13,7 @@ type parser struct {
 	toks  []token
 	i     int
 	depth int
+	links int // operators in the current tag, see chain
 }
 
 const maxParseDepth = 200
@@ -108,6 +109,7 @@ func (p *parser) body(ends []string) ([]stmt, string, error) {
 			out = append(out, &textStmt{pos{t.line}, t.val})
 		case tVarBegin:
 			p.next()
+			p.links = 0
 			x, err := p.expr()
 			if err != nil {
 				return nil, "", err
@@ -119,6 +121,7 @@ func (p *parser) body(ends []string) ([]stmt, string, error) {
 			out = append(out, &outputStmt{pos{t.line}, x})
 		case tBlockBegin:
 			p.next()
+			p.links = 0
 			kw := p.cur()
 			if kw.kind != tName {
 				return nil, "", p.errAt(kw.line, "expected a statement name, got %s", kw)
@@ -481,6 +484,9 @@ func (p *parser) or() (expr, error) {
 	x, err := p.and()
 	for err == nil && p.isName("or") {
 		p.next()
+		if err = p.chain(); err != nil {
+			break
+		}
 		var y expr
 		if y, err = p.and(); err == nil {
 			x = &binaryExpr{pos{line}, "or", x, y}
@@ -494,6 +500,9 @@ func (p *parser) and() (expr, error) {
 	x, err := p.not()
 	for err == nil && p.isName("and") {
 		p.next()
+		if err = p.chain(); err != nil {
+			break
+		}
 		var y expr
 		if y, err = p.not(); err == nil {
 			x = &binaryExpr{pos{line}, "and", x, y}
@@ -569,6 +578,9 @@ func (p *parser) binaryLevel(ops []string, next func() (expr, error)) (expr, err
 			break
 		}
 		p.next()
+		if err = p.chain(); err != nil {
+			break
+		}
 		var y expr
 		if y, err = next(); err == nil {
 			x = &binaryExpr{pos{line}, matched, x, y}
@@ -714,8 +726,23 @@ func (p *parser) primary() (expr, error) {
 	return nil, p.errAt(t.line, "unexpected %s", t)
 }
 
+// chain counts one more link of a left-nested chain (a+b+c, x.a.b, x|f|g): evaluation recurses
+// once per link, so their number is bounded like nesting is.
+func (p *parser) chain() error {
+	p.links++
+	if p.links > maxChainLinks {
+		return p.errAt(p.cur().line, "expression longer than %d operators", maxChainLinks)
+	}
+	return nil
+}
+
+const maxChainLinks = 10000
+
 func (p *parser) postfix(x expr) (expr, error) {
 	for {
+		if err := p.chain(); err != nil {
+			return nil, err
+		}
 		t := p.cur()
 		switch {
 		case t.kind == tOp && t.val == ".":
@@ -833,6 +860,9 @@ func (p *parser) argList() ([]expr, []string, []expr, error) {
 
 func (p *parser) filterTail(x expr) (expr, error) {
 	for {
+		if err := p.chain(); err != nil {
+			return nil, err
+		}
 		switch {
 		case p.isOp("|"):
 			p.next()

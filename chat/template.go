@@ -18,7 +18,7 @@ import (
 // Limits bound the work one Render may do; a template exceeding them fails with an error.
 type Limits struct {
 	MaxSteps  int64 // statements + expressions + loop iterations
-	MaxOutput int   // bytes of output, and of any single string or list built on the way
+	MaxOutput int   // bytes of output and of any one string built on the way; 16x this in all
 	MaxDepth  int   // macro calls and recursive loops
 	MaxTokens int   // lexer tokens in the template source
 }
@@ -26,7 +26,7 @@ type Limits struct {
 // DefaultLimits are generous for real chat templates (a 100-message tool conversation takes
 // well under 1% of them) and stop hostile ones within a fraction of a second.
 func DefaultLimits() Limits {
-	return Limits{MaxSteps: 20_000_000, MaxOutput: 64 << 20, MaxDepth: 64, MaxTokens: 1 << 20}
+	return Limits{MaxSteps: 20_000_000, MaxOutput: 16 << 20, MaxDepth: 64, MaxTokens: 1 << 20}
 }
 
 // Template is a parsed chat template. It is immutable and safe for concurrent Render calls.
@@ -146,6 +146,9 @@ func (t *Template) renderVars(e *evaluator, vars *Dict) (string, error) {
 			return "", &RenderError{Name: t.name, Msg: err.Error()}
 		}
 		return "", err
+	}
+	if err := e.overBudget(); err != nil { // spent inside a comparison after the last statement
+		return "", &RenderError{Name: t.name, Line: 1, Msg: err.Error()}
 	}
 	return out.String(), nil
 }

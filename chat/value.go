@@ -186,8 +186,12 @@ func repr(v Value) string {
 
 const maxReprDepth = 100
 
+// maxReprLen stops repr of a structure that shares sub-lists (and so could print exponentially
+// long); anything that long fails the output limit anyway.
+const maxReprLen = 1 << 26
+
 func writeRepr(b *strings.Builder, v Value, depth int) {
-	if depth > maxReprDepth {
+	if depth > maxReprDepth || b.Len() > maxReprLen {
 		b.WriteString("...")
 		return
 	}
