@@ -10,6 +10,7 @@ import "strings"
 type StopStrings struct {
 	stops   []string
 	pending string
+	matched string
 }
 
 // NewStopStrings matches the given (non-empty) strings.
@@ -35,6 +36,7 @@ func (m *StopStrings) Push(text string) (out string, stopped bool) {
 	for _, s := range m.stops {
 		if i := strings.Index(m.pending, s); i >= 0 && (first < 0 || i < first) {
 			first = i
+			m.matched = s
 		}
 	}
 	if first >= 0 {
@@ -50,6 +52,9 @@ func (m *StopStrings) Push(text string) (out string, stopped bool) {
 	out, m.pending = m.pending[:cut], m.pending[cut:]
 	return out, false
 }
+
+// Matched is the stop string found, once Push reported one.
+func (m *StopStrings) Matched() string { return m.matched }
 
 // Flush returns the held-back text once no more will come.
 func (m *StopStrings) Flush() string {

@@ -13,6 +13,9 @@ func run(stops []string, pieces ...string) (string, bool) {
 		out, stopped := m.Push(p)
 		b.WriteString(out)
 		if stopped {
+			if !strings.Contains(strings.Join(pieces, ""), m.Matched()) || m.Matched() == "" {
+				panic("Matched is not a stop string of the text")
+			}
 			return b.String(), true
 		}
 	}
