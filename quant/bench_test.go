@@ -5,7 +5,8 @@ import (
 	"testing"
 )
 
-var benchTypes = []Type{F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS}
+var benchTypes = []Type{F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS,
+	IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S, IQ1_S, IQ1_M, MXFP4}
 
 func benchRows(n int) []float32 {
 	r := rand.New(rand.NewPCG(1, 2))
@@ -31,8 +32,10 @@ func benchBlocks(b *testing.B, t Type, x []float32) []byte {
 	for i := range q {
 		q[i] = byte(r.Uint32())
 	}
-	for i := 0; i < len(q); i += t.TypeSize() {
-		putF16(q[i:], 0.001)
+	if offs, ok := f16ScaleOffsets[t]; ok {
+		for i := 0; i < len(q); i += t.TypeSize() {
+			putF16(q[i+offs[0]:], 0.001)
+		}
 	}
 	return q
 }

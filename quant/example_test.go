@@ -26,7 +26,8 @@ func ExampleQuantizeRows() {
 }
 
 func ExampleInTensor() {
-	err := quant.Dequantize(quant.IQ2_XXS, make([]byte, 66), make([]float32, 256))
+	// IQ2_XXS decodes, but its encoder needs an importance matrix.
+	err := quant.Quantize(quant.IQ2_XXS, make([]float32, 256), make([]byte, 66))
 	err = quant.InTensor(err, "blk.0.attn_q.weight")
 	fmt.Println(err)
 	fmt.Println(errors.Is(err, quant.ErrUnsupported))

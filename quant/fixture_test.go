@@ -21,7 +21,7 @@ const (
 	caseRef   = 4  // quantize_row_*_ref's bytes present
 	caseDeq   = 8  // ggml's dequantization present
 	caseRaw   = 16 // random block bytes instead of a quantization
-	caseGen   = 32 // source regenerated from a stored seed (bulkRows)
+	caseGen   = 32 // regenerated from a stored seed: the source (bulkRows) or, with caseRaw, the blocks (randomBlocks)
 	caseImat  = 64 // encoded with an importance matrix, regenerated after the source
 )
 
@@ -33,6 +33,7 @@ type quantCase struct {
 	chunk, ref     []byte    // ggml's encodings (nil when absent)
 	raw            []byte    // random blocks (caseRaw)
 	deq            []float32
+	deqHash        uint64 // FNV-1a of ggml's decoding of raw, when deq is not stored
 }
 
 type quantFixture struct {
@@ -110,6 +111,12 @@ func loadQuantFixture(t testing.TB, name string) quantFixture {
 		if c.flags&caseSrc != 0 {
 			c.src = f.f32s(elems)
 		}
+		if c.flags&caseGen != 0 && c.flags&caseRaw != 0 {
+			c.raw = randomBlocks(fx.typ, f.u64(), elems/fx.typ.BlockSize())
+			c.deqHash = f.u64()
+			fx.cases = append(fx.cases, c)
+			continue
+		}
 		if c.flags&caseGen != 0 {
 			c.src, c.imatrix = bulkRows(f.u64(), c.nPerRow, c.nRows, c.flags&caseImat != 0)
 		}
@@ -162,6 +169,54 @@ func firstByteDiff(got, want []byte, blockBytes int) string {
 	return ""
 }
 
+// splitmix64 is the generator's PRNG.
+type splitmix64 uint64
+
+func (s *splitmix64) next() uint64 {
+	*s += 0x9E3779B97F4A7C15
+	z := uint64(*s)
+	z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
+	z = (z ^ z>>27) * 0x94D049BB133111EB
+	return z ^ z>>31
+}
+
+// randomBlocks rebuilds the generator's random blocks: every byte from the
+// PRNG, then scale fields that could be inf/NaN replaced by finite values
+// (f16 fields: next%0x7800; Q8_K's f32: 0x30000000 + next%0x10000000;
+// IQ1_M: bit 14 of its assembled f16 cleared; MXFP4: e = next%0xf0).
+func randomBlocks(t Type, seed uint64, nblocks int) []byte {
+	rng := splitmix64(seed)
+	ts := t.TypeSize()
+	q := make([]byte, ts*nblocks)
+	for b := 0; b < nblocks; b++ {
+		blk := q[b*ts : (b+1)*ts]
+		for i := range blk {
+			blk[i] = byte(rng.next())
+		}
+		switch t {
+		case Q8_K:
+			binary.LittleEndian.PutUint32(blk, 0x30000000+uint32(rng.next()%0x10000000))
+		case IQ1_M:
+			blk[55] &^= 0x40
+		case MXFP4:
+			blk[0] = byte(rng.next() % 0xf0)
+		default:
+			for _, off := range f16ScaleOffsets[t] {
+				binary.LittleEndian.PutUint16(blk[off:], uint16(rng.next()%0x7800))
+			}
+		}
+	}
+	return q
+}
+
+func hashFloats(x []float32) uint64 {
+	h := newFNV()
+	for _, v := range x {
+		h.u32(math.Float32bits(v))
+	}
+	return uint64(h)
+}
+
 // bulkRows regenerates the generator's bulk rows: splitmix64 uniforms in
 // [0,1), the sum of four minus two (cubed on every fifth row), times a
 // power of two, rounded once to float32. Every step is exact IEEE double
@@ -169,15 +224,8 @@ func firstByteDiff(got, want []byte, blockBytes int) string {
 // asked for, continues the same stream: u*v*4 + 0.001 per column, with
 // every 37th column 0.
 func bulkRows(seed uint64, nPerRow, nRows int, withImatrix bool) (x, imatrix []float32) {
-	state := seed
-	unif := func() float64 {
-		state += 0x9E3779B97F4A7C15
-		z := state
-		z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
-		z = (z ^ z>>27) * 0x94D049BB133111EB
-		z ^= z >> 31
-		return float64(z>>11) * (1.0 / 9007199254740992.0)
-	}
+	rng := splitmix64(seed)
+	unif := func() float64 { return float64(rng.next()>>11) * (1.0 / 9007199254740992.0) }
 	x = make([]float32, nPerRow*nRows)
 	for r := 0; r < nRows; r++ {
 		for i := 0; i < nPerRow; i++ {

@@ -27,6 +27,18 @@ var codecs = map[Type]codec{
 	Q8_K:   {dequantQ8_K, quantQ8_K},
 	IQ4_NL: {dequantIQ4_NL, quantIQ4_NL},
 	IQ4_XS: {dequantIQ4_XS, quantIQ4_XS},
+	// decode only: their encoders need an importance matrix or are rarely used
+	IQ2_XXS: {dequantIQ2_XXS, nil},
+	IQ2_XS:  {dequantIQ2_XS, nil},
+	IQ2_S:   {dequantIQ2_S, nil},
+	IQ3_XXS: {dequantIQ3_XXS, nil},
+	IQ3_S:   {dequantIQ3_S, nil},
+	IQ1_S:   {dequantIQ1_S, nil},
+	IQ1_M:   {dequantIQ1_M, nil},
+	TQ1_0:   {dequantTQ1_0, nil},
+	TQ2_0:   {dequantTQ2_0, nil},
+	MXFP4:   {dequantMXFP4, nil},
+	NVFP4:   {dequantNVFP4, nil},
 }
 
 // CanDequantize reports whether Dequantize handles t.
