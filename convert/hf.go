@@ -1,0 +1,151 @@
+package convert
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ferrum-go/ferrum/format/safetensors"
+	"github.com/ferrum-go/ferrum/model"
+	"github.com/ferrum-go/ferrum/quant"
+)
+
+var hfTypes = map[safetensors.DType]quant.Type{
+	safetensors.F32: quant.F32, safetensors.F16: quant.F16, safetensors.BF16: quant.BF16,
+}
+
+// openHF reads an HF folder: config.json, the safetensors checkpoint and
+// the tokenizer files beside them.
+func openHF(dir, name string) (*source, error) {
+	cfg, err := model.LoadHFConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	arch, ok := model.GGUFArchFor(cfg.Architecture)
+	if !ok {
+		return nil, fmt.Errorf("%s: architecture %q cannot be converted to GGUF (supported: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM)", dir, cfg.Architecture)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	if err != nil {
+		return nil, err
+	}
+	var explicit struct {
+		HeadDim *int `json:"head_dim"`
+	}
+	_ = json.Unmarshal(raw, &explicit) // LoadHFConfig already parsed it
+	if name == "" {
+		name = filepath.Base(filepath.Clean(dir))
+	}
+	meta, err := archMetadata(cfg, arch, name, explicit.HeadDim != nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	voc, err := vocabMetadata(dir, cfg.VocabSize)
+	if err != nil {
+		return nil, err
+	}
+	meta = append(meta, voc...)
+
+	ck, err := safetensors.OpenCheckpoint(dir)
+	if err != nil {
+		return nil, err
+	}
+	src := &source{meta: meta, close: ck.Close,
+		shape: Shape{Arch: arch, NumLayers: cfg.NumLayers, NumHeads: cfg.NumHeads, NumKVHeads: cfg.NumKVHeads}}
+	if err := addHFTensors(src, ck, cfg); err != nil {
+		ck.Close()
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	return src, nil
+}
+
+// archMetadata is the general.* and <arch>.* part of the header, with the
+// keys convert_hf_to_gguf.py writes: key/value_length only when the config
+// names head_dim, rope.dimension_count and vocab_size for arch llama (and
+// wherever partial rotary makes them necessary).
+func archMetadata(cfg *model.Config, arch, name string, explicitHeadDim bool) ([]kv, error) {
+	kvs, err := model.GGUFMetadata(cfg)
+	if err != nil {
+		return nil, err
+	}
+	meta := []kv{{"general.architecture", arch}, {"general.type", "model"}, {"general.name", name}}
+	for _, e := range kvs {
+		key := strings.TrimPrefix(e.Key, arch+".")
+		switch {
+		case e.Key == "general.architecture", strings.HasPrefix(e.Key, "tokenizer."):
+			continue // written above / by the vocabulary
+		case key == "attention.key_length" || key == "attention.value_length":
+			if !explicitHeadDim && cfg.HeadDim == cfg.HiddenSize/cfg.NumHeads {
+				continue
+			}
+		case key == "rope.dimension_count":
+			if arch != "llama" && cfg.RotaryDim == cfg.HeadDim {
+				continue
+			}
+		case key == "vocab_size":
+			if arch != "llama" {
+				continue
+			}
+		}
+		meta = append(meta, kv{e.Key, e.Value})
+	}
+	return meta, nil
+}
+
+// addHFTensors lists the checkpoint's tensors under GGUF names, plus the
+// rope_freqs tensor llama3 scaling needs.
+func addHFTensors(src *source, ck *safetensors.Checkpoint, cfg *model.Config) error {
+	ff, err := model.GGUFRopeFreqs(cfg)
+	if err != nil {
+		return err
+	}
+	if ff != nil {
+		data := make([]byte, 4*len(ff))
+		if err := quant.Quantize(quant.F32, ff, data); err != nil {
+			return err
+		}
+		src.tensors = append(src.tensors, srcTensor{name: model.RopeFreqsName, dims: []int64{int64(len(ff))},
+			typ: quant.F32, keep: quant.F32, read: func() ([]byte, error) { return data, nil }})
+	}
+	for _, hfName := range ck.Names() {
+		if strings.HasSuffix(hfName, "rotary_emb.inv_freq") {
+			continue // recomputed from the config, as llama.cpp's converter skips it
+		}
+		if hfName == "lm_head.weight" && cfg.TieWordEmbeddings {
+			continue // tied: GGUF has no output.weight and reuses token_embd
+		}
+		info, _ := ck.Info(hfName)
+		typ, ok := hfTypes[info.DType]
+		if !ok {
+			return fmt.Errorf("tensor %s has dtype %s; only F32, F16 and BF16 convert", hfName, info.DType)
+		}
+		gname, ok := model.HFToGGUF(hfName)
+		if !ok {
+			return fmt.Errorf("tensor %s has no GGUF name for %s", hfName, cfg.Architecture)
+		}
+		if len(info.Shape) == 0 || len(info.Shape) > 2 {
+			return fmt.Errorf("tensor %s has shape %v; want a vector or a matrix", hfName, info.Shape)
+		}
+		dims := make([]int64, len(info.Shape))
+		for i, d := range info.Shape {
+			dims[len(dims)-1-i] = d
+		}
+		keep := typ
+		if nDims(dims) < 2 {
+			keep = quant.F32 // the converter writes vectors (norms, biases) as F32
+		}
+		name, shape := hfName, info.Shape
+		src.tensors = append(src.tensors, srcTensor{name: gname, dims: dims, typ: typ, keep: keep,
+			read: func() ([]byte, error) {
+				data, err := ck.Data(name)
+				if err != nil {
+					return nil, err
+				}
+				_, _, data, err = model.GGUFTensor(cfg, name, shape, data)
+				return data, err
+			}})
+	}
+	return nil
+}
