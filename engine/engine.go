@@ -1,0 +1,340 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ferrum-go/ferrum/chat"
+	"github.com/ferrum-go/ferrum/compute"
+	"github.com/ferrum-go/ferrum/compute/cpu"
+	"github.com/ferrum-go/ferrum/format/gguf"
+	"github.com/ferrum-go/ferrum/kvcache"
+	"github.com/ferrum-go/ferrum/model"
+	_ "github.com/ferrum-go/ferrum/model/llama" // registers the Llama family
+	"github.com/ferrum-go/ferrum/tokenizer"
+)
+
+// ErrClosed is returned by Generate after Close, and ends the requests
+// still running when Close is called.
+var ErrClosed = errors.New("engine: closed")
+
+// Engine serves generation requests for one model.
+type Engine struct {
+	model  model.Model
+	tok    *tokenizer.Tokenizer
+	chat   *chat.Chat // nil when the model has no chat template
+	chatEr error      // why chat is nil
+	be     compute.Backend
+	ownBe  io.Closer
+	cache  *kvcache.Cache
+	blocks *kvcache.PrefixCache
+	opts   Options
+	vocab  int
+
+	mu       sync.Mutex
+	incoming []*request
+	closed   bool
+	nextID   uint64
+	wake     chan struct{}
+	closing  chan struct{}
+	done     chan struct{}
+	stopStep context.CancelFunc
+	stepCtx  context.Context
+
+	statsMu sync.Mutex
+	stats   Stats
+
+	sched scheduler // touched only by the loop goroutine
+}
+
+// Open loads the model at path (an HF folder or a .gguf file) with its
+// tokenizer and chat template and starts the scheduler.
+func Open(path string, opts Options) (*Engine, error) {
+	be := opts.Backend
+	var own io.Closer
+	if be == nil {
+		c := cpu.New(opts.Threads)
+		be, own = c, c
+	}
+	fail := func(err error) (*Engine, error) {
+		if own != nil {
+			own.Close()
+		}
+		return nil, err
+	}
+	m, err := model.Load(path, be, model.Options{})
+	if err != nil {
+		return fail(err)
+	}
+	tok, err := tokenizer.Load(path)
+	if err != nil {
+		m.Close()
+		return fail(fmt.Errorf("tokenizer: %w", err))
+	}
+	src, chatErr := loadChat(path, opts.ChatTemplate)
+	var ch *chat.Chat
+	if chatErr == nil {
+		if ch, chatErr = src.Compile(); chatErr != nil && opts.ChatTemplate != "" {
+			m.Close()
+			return fail(chatErr)
+		}
+	}
+	opts.Backend = be
+	e, err := New(m, tok, ch, opts)
+	if err != nil {
+		m.Close()
+		return fail(err)
+	}
+	e.chatEr = chatErr
+	e.ownBe = own
+	e.be = be
+	return e, nil
+}
+
+// loadChat finds the chat template: the override, the folder's
+// chat_template.jinja / tokenizer_config.json, or a GGUF's
+// tokenizer.chat_template.
+func loadChat(path, override string) (*chat.Source, error) {
+	if override != "" {
+		return chat.FromString("chat template option", override), nil
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return chat.LoadDir(path)
+	}
+	if strings.EqualFold(filepath.Ext(path), ".gguf") {
+		f, err := gguf.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		t, err := f.Metadata.String("tokenizer.chat_template")
+		if err != nil {
+			return nil, fmt.Errorf("%s: no chat template: %w", path, err)
+		}
+		return chat.FromString(path+": tokenizer.chat_template", t), nil
+	}
+	return chat.LoadDir(filepath.Dir(path))
+}
+
+// New builds an engine around an already loaded model and tokenizer; ch
+// may be nil (chat requests then fail). The model's backend is not closed
+// by Close; the model is.
+func New(m model.Model, tok *tokenizer.Tokenizer, ch *chat.Chat, opts Options) (*Engine, error) {
+	cfg := m.Config()
+	opts.setDefaults(cfg.MaxPositionEmbeddings)
+	widths := make([]int, cfg.NumLayers)
+	for i := range widths {
+		widths[i] = cfg.KVWidth()
+	}
+	nb, err := opts.kvBlocks(widths)
+	if err != nil {
+		return nil, err
+	}
+	be := opts.Backend
+	if be == nil {
+		return nil, fmt.Errorf("engine: New needs Options.Backend (the model's backend)")
+	}
+	cache, err := model.NewCache(be, cfg, nb, opts.BlockSize)
+	if err != nil {
+		return nil, err
+	}
+	// Dynamic NTK scaling makes a block's keys depend on how long the
+	// sequence was when they were computed, so they cannot be shared.
+	prefix := !opts.DisablePrefixCache && cfg.RopeScaling.Type != "dynamic"
+	e := &Engine{
+		model: m, tok: tok, chat: ch, be: be, cache: cache,
+		blocks: kvcache.NewPrefixCache(cache.Alloc, prefix),
+		opts:   opts, vocab: cfg.VocabSize,
+		wake: make(chan struct{}, 1), closing: make(chan struct{}), done: make(chan struct{}),
+	}
+	if ch == nil {
+		e.chatEr = errors.New("engine: the model has no chat template")
+	}
+	e.stepCtx, e.stopStep = context.WithCancel(context.Background())
+	e.sched.init(e)
+	e.updateStats()
+	go e.loop()
+	return e, nil
+}
+
+// Tokenizer is the model's tokenizer.
+func (e *Engine) Tokenizer() *tokenizer.Tokenizer { return e.tok }
+
+// Config is the model's configuration.
+func (e *Engine) Config() *model.Config { return e.model.Config() }
+
+// Options are the engine's settings with defaults filled in.
+func (e *Engine) Options() Options { return e.opts }
+
+// KVCacheTokens is the size of the KV pool in tokens.
+func (e *Engine) KVCacheTokens() int { return e.cache.Alloc.NumBlocks() * e.cache.BlockSize() }
+
+// HasChatTemplate reports whether chat requests can be rendered.
+func (e *Engine) HasChatTemplate() bool { return e.chat != nil }
+
+// RenderChat renders messages through the chat template with the
+// generation prompt, as Generate does for a chat request.
+func (e *Engine) RenderChat(messages []chat.Message, tools []json.RawMessage, kwargs map[string]any) (string, error) {
+	if e.chat == nil {
+		return "", e.chatEr
+	}
+	return e.chat.Render("", chat.Context{Messages: messages, Tools: tools, Kwargs: kwargs, AddGenerationPrompt: true})
+}
+
+// PromptTokens returns the token ids a request's prompt becomes.
+func (e *Engine) PromptTokens(r *Request) ([]int32, error) {
+	set := 0
+	for _, b := range []bool{r.Prompt != "", r.PromptTokens != nil, r.Messages != nil} {
+		if b {
+			set++
+		}
+	}
+	if set != 1 {
+		return nil, fmt.Errorf("engine: a request needs exactly one of Prompt, PromptTokens and Messages (%d given)", set)
+	}
+	var ids []int
+	switch {
+	case r.PromptTokens != nil:
+		for i, t := range r.PromptTokens {
+			if t < 0 || int(t) >= e.vocab {
+				return nil, fmt.Errorf("engine: prompt token %d (at %d) is outside the vocabulary of %d", t, i, e.vocab)
+			}
+		}
+		return r.PromptTokens, nil
+	case r.Messages != nil:
+		text, err := e.RenderChat(r.Messages, r.Tools, r.TemplateKwargs)
+		if err != nil {
+			return nil, err
+		}
+		ids = e.tok.Encode(text, false)
+	default:
+		ids = e.tok.Encode(r.Prompt, true)
+	}
+	out := make([]int32, len(ids))
+	for i, id := range ids {
+		if id >= e.vocab {
+			return nil, fmt.Errorf("engine: tokenizer id %d is outside the model's vocabulary of %d", id, e.vocab)
+		}
+		out[i] = int32(id)
+	}
+	return out, nil
+}
+
+// Generate submits a request and returns its event stream. Every choice
+// ends with an event carrying a FinishReason, the last event of all
+// carries Usage, and then the channel is closed. Read until it closes or
+// cancel ctx: a cancelled request's blocks are released at the next step
+// and its channel closed without blocking on the reader.
+func (e *Engine) Generate(ctx context.Context, r Request) (<-chan Event, error) {
+	prompt, err := e.PromptTokens(&r)
+	if err != nil {
+		return nil, err
+	}
+	p := r.Sampling
+	if err := p.check(e.vocab); err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	if p.N == 0 {
+		p.N = 1
+	}
+	if len(prompt) == 0 {
+		return nil, fmt.Errorf("engine: empty prompt")
+	}
+	maxLen := e.opts.MaxModelLen
+	if len(prompt) >= maxLen {
+		return nil, fmt.Errorf("engine: prompt of %d tokens leaves no room within the maximum length of %d", len(prompt), maxLen)
+	}
+	if p.MaxTokens == 0 {
+		p.MaxTokens = maxLen - len(prompt)
+	} else if len(prompt)+p.MaxTokens > maxLen {
+		return nil, fmt.Errorf("engine: prompt of %d tokens plus max_tokens %d exceeds the maximum length of %d", len(prompt), p.MaxTokens, maxLen)
+	}
+	if pool := e.KVCacheTokens(); len(prompt)+1 > pool {
+		return nil, fmt.Errorf("engine: prompt of %d tokens does not fit the KV cache of %d tokens", len(prompt), pool)
+	}
+	req := newRequest(ctx, prompt, p)
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil, ErrClosed
+	}
+	req.id = e.nextID
+	e.nextID++
+	e.incoming = append(e.incoming, req)
+	e.mu.Unlock()
+	e.poke()
+	out := make(chan Event, 16)
+	go req.out.forward(ctx, out, e.poke)
+	return out, nil
+}
+
+// poke wakes the scheduler loop.
+func (e *Engine) poke() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Close cancels every request, stops the scheduler and releases the model
+// (and the backend the engine made).
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		<-e.done
+		return nil
+	}
+	e.closed = true
+	e.mu.Unlock()
+	close(e.closing)
+	e.stopStep()
+	<-e.done
+	err := e.model.Close()
+	if e.ownBe != nil {
+		if cerr := e.ownBe.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// Stats describe the engine's load, for metrics.
+type Stats struct {
+	Running, Waiting int
+	// KV pool in blocks: total, held by sequences, and cached but held
+	// by none (reusable or evictable).
+	KVBlocks, KVBlocksUsed, KVBlocksCached int
+	// KVUsage is KVBlocksUsed / KVBlocks.
+	KVUsage float64
+	// Prefix cache lookups and hits, in tokens.
+	PrefixQueries, PrefixHits int64
+	// PromptTokens counts prompt tokens computed (not cached);
+	// GenerationTokens tokens generated.
+	PromptTokens, GenerationTokens int64
+	Preemptions                    int64
+	RequestsFinished               int64
+	Steps                          int64
+	LastStep                       time.Time
+}
+
+// Stats returns a snapshot taken after the latest scheduler step.
+func (e *Engine) Stats() Stats {
+	e.statsMu.Lock()
+	defer e.statsMu.Unlock()
+	s := e.stats
+	s.PrefixQueries, s.PrefixHits = e.blocks.Counters()
+	return s
+}
