@@ -62,14 +62,14 @@ type Macro struct {
 }
 
 type evaluator struct {
-	name    string
-	out     *strings.Builder
-	limits  Limits
+	name      string
+	out       *strings.Builder
+	limits    Limits
 	steps     int64
 	allocated int64
 	depth     int
-	now     func() time.Time
-	globals *scope
+	now       func() time.Time
+	globals   *scope
 }
 
 // step charges one unit of work; every statement, expression and loop iteration costs one, so a

@@ -203,6 +203,11 @@ func fBatch(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 		return nil, errf("batch size must be a positive integer")
 	}
 	fill, hasFill := arg(a, k, 1, "fill_with", nil), arg(a, k, 1, "fill_with", nil) != nil
+	if hasFill {
+		if err := e.alloc(16 * n); err != nil {
+			return nil, err
+		}
+	}
 	out := &List{}
 	for i := 0; i < len(items); i += n {
 		row := &List{Items: append([]Value(nil), items[i:min(i+n, len(items))]...)}

@@ -558,6 +558,9 @@ func (e *evaluator) percentFormat(f string, argv Value) (Value, error) {
 			b.WriteByte('%')
 			continue
 		}
+		if err := e.checkSpec(spec); err != nil {
+			return nil, err
+		}
 		if v == nil && named == nil || named != nil && f[i-1-len(spec)] != ')' {
 			if next >= len(args) {
 				return nil, errf("not enough arguments for format string")
@@ -677,6 +680,9 @@ func (e *evaluator) strFormat(f string, args []Value, kw *Dict) (Value, error) {
 		if conv == 'r' {
 			s = repr(v)
 		}
+		if err := e.checkSpec(spec); err != nil {
+			return nil, err
+		}
 		if spec != "" {
 			if _, ff, isF, ok := num(v); ok && strings.HasSuffix(spec, "f") {
 				_ = isF
@@ -706,4 +712,19 @@ func (e *evaluator) strFormat(f string, args []Value, kw *Dict) (Value, error) {
 		}
 	}
 	return b.String(), e.alloc(b.Len())
+}
+
+// checkSpec refuses format widths and precisions that would build strings past the output limit.
+func (e *evaluator) checkSpec(spec string) error {
+	n := 0
+	for i := 0; i <= len(spec); i++ {
+		if i < len(spec) && spec[i] >= '0' && spec[i] <= '9' {
+			if n = n*10 + int(spec[i]-'0'); n > e.limits.MaxOutput {
+				return errOutputTooLarge
+			}
+			continue
+		}
+		n = 0
+	}
+	return nil
 }
