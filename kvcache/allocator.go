@@ -20,17 +20,13 @@ var ErrOutOfBlocks = errors.New("kvcache: out of KV blocks")
 
 // Allocator hands out block ids 0..NumBlocks-1 from a free list. A block
 // may be shared (Retain) and returns to the free list when its last holder
-// releases it.
-//
-// Prefix caching (a later change) will key full blocks by a hash chain of
-// their tokens; the per-block hash slot below is reserved for it so that a
-// released-but-hashed block can be revived instead of recomputed.
+// releases it. Prefix caching (PrefixCache) sits on top: it holds its own
+// reference on cached blocks.
 type Allocator struct {
 	mu        sync.Mutex
 	blockSize int
 	free      []int32 // stack: the most recently freed block is reused first
 	refs      []int32
-	hashes    []uint64 // reserved for prefix caching; always 0 for now
 }
 
 // NewAllocator returns an allocator over numBlocks blocks of blockSize rows.
@@ -42,7 +38,6 @@ func NewAllocator(numBlocks, blockSize int) (*Allocator, error) {
 		blockSize: blockSize,
 		free:      make([]int32, numBlocks),
 		refs:      make([]int32, numBlocks),
-		hashes:    make([]uint64, numBlocks),
 	}
 	for i := range a.free {
 		a.free[i] = int32(numBlocks - 1 - i) // hand out 0, 1, 2, ... first
@@ -93,7 +88,6 @@ func (a *Allocator) Release(id int32) error {
 	}
 	a.refs[id]--
 	if a.refs[id] == 0 {
-		a.hashes[id] = 0
 		a.free = append(a.free, id)
 	}
 	return nil
