@@ -483,6 +483,9 @@ func buildModel(raw json.RawMessage) (model, error) {
 		if err := json.Unmarshal(m.Vocab, &vocab); err != nil {
 			return nil, fmt.Errorf("model BPE vocab: %w", err)
 		}
+		if err := checkVocabIDs(vocab, "BPE"); err != nil {
+			return nil, err
+		}
 		merges, err := parseMerges(m.Merges)
 		if err != nil {
 			return nil, err
@@ -498,6 +501,9 @@ func buildModel(raw json.RawMessage) (model, error) {
 		vocab := map[string]int{}
 		if err := json.Unmarshal(m.Vocab, &vocab); err != nil {
 			return nil, fmt.Errorf("model WordPiece vocab: %w", err)
+		}
+		if err := checkVocabIDs(vocab, "WordPiece"); err != nil {
+			return nil, err
 		}
 		unk := strOr(m.UnkToken, "[UNK]")
 		if _, ok := vocab[unk]; !ok {
@@ -533,6 +539,18 @@ func buildModel(raw json.RawMessage) (model, error) {
 		return newUnigram(pieces, scores, unk, m.ByteFallback)
 	}
 	return nil, fmt.Errorf("unsupported model type %q", typ)
+}
+
+// checkVocabIDs rejects negative ids and ids so far beyond the vocabulary
+// size that the id-to-token table would be absurd.
+func checkVocabIDs(vocab map[string]int, what string) error {
+	limit := 4*len(vocab) + 1024
+	for tok, id := range vocab {
+		if id < 0 || id >= limit {
+			return fmt.Errorf("model %s: token %q has id %d, outside [0, %d)", what, tok, id, limit)
+		}
+	}
+	return nil
 }
 
 // parseMerges accepts both the "a b" strings of older files and the
