@@ -27,6 +27,7 @@ var codecs = map[Type]codec{
 	Q8_K:   {dequantQ8_K, quantQ8_K},
 	IQ4_NL: {dequantIQ4_NL, quantIQ4_NL},
 	IQ4_XS: {dequantIQ4_XS, quantIQ4_XS},
+	Q1_0:   {dequantQ1_0, quantQ1_0},
 	// decode only: their encoders need an importance matrix or are rarely used
 	IQ2_XXS: {dequantIQ2_XXS, nil},
 	IQ2_XS:  {dequantIQ2_XS, nil},

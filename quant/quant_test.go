@@ -8,7 +8,7 @@ import (
 
 var fixtureNames = []string{
 	"q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q8_1",
-	"q2_k", "q3_k", "q4_k", "q5_k", "q6_k", "q8_k", "iq4_nl", "iq4_xs",
+	"q2_k", "q3_k", "q4_k", "q5_k", "q6_k", "q8_k", "iq4_nl", "iq4_xs", "q1_0",
 	"iq2_xxs", "iq2_xs", "iq2_s", "iq3_xxs", "iq3_s", "iq1_s", "iq1_m",
 	"tq1_0", "tq2_0", "mxfp4", "nvfp4",
 }
@@ -72,16 +72,16 @@ func TestMatchesGGML(t *testing.T) {
 }
 
 func TestUnsupported(t *testing.T) {
-	err := Dequantize(Q1_0, make([]byte, 18), make([]float32, 128))
+	err := Dequantize(I32, make([]byte, 4), make([]float32, 1))
 	var ue UnsupportedError
-	if !errors.As(err, &ue) || ue.Type != Q1_0 {
-		t.Fatalf("got %v, want UnsupportedError{Q1_0}", err)
+	if !errors.As(err, &ue) || ue.Type != I32 {
+		t.Fatalf("got %v, want UnsupportedError{I32}", err)
 	}
-	if got, want := err.Error(), "unsupported quantization type Q1_0"; got != want {
+	if got, want := err.Error(), "unsupported quantization type I32"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 	wrapped := InTensor(err, "blk.0.ffn_up.weight")
-	if got, want := wrapped.Error(), "unsupported quantization type Q1_0 in tensor blk.0.ffn_up.weight"; got != want {
+	if got, want := wrapped.Error(), "unsupported quantization type I32 in tensor blk.0.ffn_up.weight"; got != want {
 		t.Errorf("InTensor: %q, want %q", got, want)
 	}
 	if !errors.Is(wrapped, ErrUnsupported) || !errors.As(wrapped, &ue) {
