@@ -45,7 +45,8 @@ func f16BitsToF32Bits(h uint16) uint32 {
 // F32ToF16 narrows f to IEEE binary16 bits, rounding to nearest even,
 // producing subnormals and infinities where the value calls for them. Every
 // NaN becomes the quiet NaN 0x7e00 with f's sign, exactly as ggml's
-// GGML_FP32_TO_FP16 does.
+// GGML_FP32_TO_FP16 does. (x86's F16C instruction, which ggml's CPU backend
+// may use instead, agrees on every non-NaN and keeps NaN payloads.)
 func F32ToF16(f float32) uint16 {
 	b := math.Float32bits(f)
 	sign := uint16(b>>16) & 0x8000

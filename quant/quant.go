@@ -50,7 +50,8 @@ func CanQuantize(t Type) bool { return codecs[t].quantize != nil }
 
 // Dequantize decodes src, a whole number of blocks of type t, into dst,
 // which must have room for exactly that many elements. The result is
-// bit-identical to ggml's dequantize_row_* for the type.
+// bit-identical to ggml's dequantize_row_* for the type (ggml has none for
+// Q8_1, which decodes as d*q).
 func Dequantize(t Type, src []byte, dst []float32) error {
 	c := codecs[t]
 	if c.dequantize == nil {
@@ -70,7 +71,8 @@ func Dequantize(t Type, src []byte, dst []float32) error {
 // Quantize encodes src, whose length must be a multiple of t's block size,
 // into dst, which must be exactly RowBytes(t, len(src)) long. The bytes are
 // those ggml_quantize_chunk writes without an importance matrix, i.e. what
-// llama-quantize puts in a GGUF file.
+// llama-quantize puts in a GGUF file; for the activation formats Q8_1 and
+// Q8_K, which that function does not take, those of quantize_row_*_ref.
 func Quantize(t Type, src []float32, dst []byte) error {
 	c := codecs[t]
 	if c.quantize == nil {
