@@ -99,6 +99,9 @@ func (c *Config) Validate() error {
 			bad("%s must be positive, got %d", f.name, f.v)
 		}
 	}
+	if c.NumLayers > maxLayers {
+		bad("num_hidden_layers %d is more than %d", c.NumLayers, maxLayers)
+	}
 	if c.NumHeads > 0 && c.NumKVHeads > 0 && c.NumHeads%c.NumKVHeads != 0 {
 		bad("num_attention_heads (%d) is not a multiple of num_key_value_heads (%d)", c.NumHeads, c.NumKVHeads)
 	}

@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -78,7 +79,10 @@ func ConfigFromGGUF(f *gguf.File) (*Config, error) {
 	default:
 		r.errs = append(r.errs, fmt.Sprintf("%s.rope.scaling.type %q is not supported (none, linear, yarn)", arch, typ))
 	}
-	if w := r.int("attention.sliding_window", 0, false); w > 0 {
+	if c.NumLayers > maxLayers {
+		r.errs = append(r.errs, fmt.Sprintf("%s.block_count %d is more than %d", arch, c.NumLayers, maxLayers))
+	}
+	if w := r.int("attention.sliding_window", 0, false); w > 0 && c.NumLayers <= maxLayers {
 		c.SlidingWindow = w
 		c.LayerSliding = make([]bool, c.NumLayers)
 		// A per-layer pattern (bool array) when only some layers slide.
@@ -117,6 +121,10 @@ func (r *ggufReader) int(key string, def int, required bool) int {
 			return def
 		}
 		r.errs = append(r.errs, err.Error())
+		return def
+	}
+	if v > math.MaxInt32 {
+		r.errs = append(r.errs, fmt.Sprintf("%s is %d, too large", full, v))
 		return def
 	}
 	return int(v)
