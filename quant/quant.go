@@ -91,7 +91,8 @@ func Quantize(t Type, src []float32, dst []byte) error {
 
 // QuantizeRows encodes a matrix of rows of nPerRow values each and returns
 // the rows' bytes back to back. nPerRow must be a multiple of the block
-// size; blocks never straddle rows.
+// size; blocks never straddle rows. Large matrices are encoded on several
+// goroutines; the bytes are the same either way.
 func QuantizeRows(t Type, src []float32, nPerRow int) ([]byte, error) {
 	if !CanQuantize(t) {
 		return nil, UnsupportedError{t}
@@ -102,11 +103,15 @@ func QuantizeRows(t Type, src []float32, nPerRow int) ([]byte, error) {
 	if len(src)%nPerRow != 0 {
 		return nil, fmt.Errorf("quant: %d values is not a whole number of rows of %d", len(src), nPerRow)
 	}
-	dst := make([]byte, len(src)/t.BlockSize()*t.TypeSize())
 	// Without an importance matrix every ggml encoder works block by block,
-	// so a matrix encodes the same as one long row.
-	if err := Quantize(t, src, dst); err != nil {
-		return nil, err
-	}
+	// so a matrix encodes the same as one long row, and rows can go in
+	// parallel.
+	rowBytes := nPerRow / t.BlockSize() * t.TypeSize()
+	nRows := len(src) / nPerRow
+	dst := make([]byte, nRows*rowBytes)
+	quantize := codecs[t].quantize
+	forRows(nRows, nPerRow, func(first, last int) {
+		quantize(src[first*nPerRow:last*nPerRow], dst[first*rowBytes:last*rowBytes])
+	})
 	return dst, nil
 }

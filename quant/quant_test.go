@@ -138,3 +138,37 @@ func TestSizeErrors(t *testing.T) {
 		t.Errorf("Q8_0 with an imatrix: %v / differs", err)
 	}
 }
+
+// TestParallelRowsMatchSerial: the goroutine split must not change bytes.
+func TestParallelRowsMatchSerial(t *testing.T) {
+	const nPerRow, nRows = 512, 300 // above parallelMinValues
+	x := benchRows(nPerRow * nRows)
+	imatrix := benchRows(nPerRow)
+	for i := range imatrix {
+		imatrix[i] = imatrix[i]*imatrix[i] + 0.01
+	}
+	for _, typ := range []Type{Q4_0, Q4_K, Q6_K, IQ4_XS} {
+		got, err := QuantizeRows(typ, x, nPerRow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := make([]byte, len(got))
+		if err := Quantize(typ, x, want); err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%v: QuantizeRows differs from Quantize", typ)
+		}
+		gotW, err := QuantizeRowsWeighted(typ, x, nPerRow, imatrix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rowBytes := len(got) / nRows
+		for r := 0; r < nRows; r += 37 {
+			one, _ := QuantizeRowsWeighted(typ, x[r*nPerRow:(r+1)*nPerRow], nPerRow, imatrix)
+			if string(one) != string(gotW[r*rowBytes:(r+1)*rowBytes]) {
+				t.Errorf("%v: weighted row %d differs when encoded alone", typ, r)
+			}
+		}
+	}
+}

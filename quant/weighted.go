@@ -47,10 +47,13 @@ func QuantizeRowsWeighted(t Type, src []float32, nPerRow int, imatrix []float32)
 		return nil, fmt.Errorf("quant: %d values is not a whole number of rows of %d", len(src), nPerRow)
 	}
 	rowBytes := nPerRow / t.BlockSize() * t.TypeSize()
-	dst := make([]byte, len(src)/nPerRow*rowBytes)
-	for r := 0; r < len(src)/nPerRow; r++ {
-		enc(src[r*nPerRow:(r+1)*nPerRow], dst[r*rowBytes:(r+1)*rowBytes], imatrix)
-	}
+	nRows := len(src) / nPerRow
+	dst := make([]byte, nRows*rowBytes)
+	forRows(nRows, nPerRow, func(first, last int) {
+		for r := first; r < last; r++ {
+			enc(src[r*nPerRow:(r+1)*nPerRow], dst[r*rowBytes:(r+1)*rowBytes], imatrix)
+		}
+	})
 	return dst, nil
 }
 
