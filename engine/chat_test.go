@@ -1,6 +1,9 @@
 package engine
 
-import "github.com/ferrum-go/ferrum/chat"
+import (
+	"github.com/ferrum-go/ferrum/chat"
+	"github.com/ferrum-go/ferrum/sample"
+)
 
 // chatMessages is the conversation of the fixtures' reference.json.
 func chatMessages() []chat.Message {
@@ -11,3 +14,5 @@ func chatMessages() []chat.Message {
 		{Role: "user", Content: chat.Text("And of Spain?")},
 	}
 }
+
+func samplingParams(temp float64) sample.Params { return sample.Params{Temperature: temp} }

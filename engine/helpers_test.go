@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/ferrum-go/ferrum/compute/cpu"
 	"github.com/ferrum-go/ferrum/model"
+	"github.com/ferrum-go/ferrum/tokenizer"
 )
 
 const fixtures = "../testdata/models"
@@ -118,4 +122,80 @@ func greedyAlone(t testing.TB, e *Engine, prompt []int32, n int) []int32 {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// recorder wraps a model and records every batch's shape.
+type recorder struct {
+	model.Model
+	mu    sync.Mutex
+	steps []stepShape
+}
+
+type stepShape struct {
+	rows, seqs, decodes, prefills int
+}
+
+func (r *recorder) Forward(ctx context.Context, b *model.Batch) (*model.Logits, error) {
+	sh := stepShape{rows: len(b.Tokens), seqs: len(b.Seqs)}
+	for _, s := range b.Seqs {
+		// A decode row is a single row for a sequence that already has
+		// positions in the cache.
+		if s.NumRows == 1 && b.Positions[s.FirstRow] > 0 {
+			sh.decodes++
+		} else {
+			sh.prefills++
+		}
+	}
+	r.mu.Lock()
+	r.steps = append(r.steps, sh)
+	r.mu.Unlock()
+	return r.Model.Forward(ctx, b)
+}
+
+// newEngine is Open with the model wrapped.
+func newEngine(t testing.TB, variant string, opts Options, wrap func(model.Model) model.Model) *Engine {
+	t.Helper()
+	dir := filepath.Join(fixtures, variant)
+	be := cpu.New(2)
+	t.Cleanup(func() { be.Close() })
+	m, err := model.Load(dir, be, model.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := tokenizer.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Backend = be
+	if opts.KVCacheTokens == 0 {
+		opts.KVCacheTokens = 4096
+	}
+	e, err := New(wrap(m), tok, nil, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func randomPrompt(rng *rand.Rand, n, vocab int) []int32 {
+	p := make([]int32, n)
+	for i := range p {
+		p[i] = int32(rng.IntN(vocab))
+	}
+	return p
+}
+
+// kvClean checks every block came back: after dropping the prefix
+// cache's unheld blocks, the whole pool is free.
+func kvClean(t testing.TB, e *Engine) {
+	t.Helper()
+	st := e.Stats()
+	if st.Running != 0 || st.Waiting != 0 || st.KVBlocksUsed != 0 {
+		t.Errorf("after all requests: %d running, %d waiting, %d blocks held", st.Running, st.Waiting, st.KVBlocksUsed)
+	}
+	e.blocks.Clear()
+	if free := e.cache.Alloc.NumFree(); free != e.cache.Alloc.NumBlocks() {
+		t.Errorf("%d of %d blocks free", free, e.cache.Alloc.NumBlocks())
+	}
 }

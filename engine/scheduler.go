@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ferrum-go/ferrum/model"
@@ -227,7 +228,7 @@ func (s *scheduler) reserve(sq *seq, positions int, unplan func(*seq)) bool {
 		victim := s.running[len(s.running)-1]
 		if victim == sq {
 			if len(s.running) == 1 {
-				s.finishSeq(sq, Event{Index: sq.index, FinishReason: FinishLength, Text: s.flushText(sq, false)})
+				s.finishSeq(sq, Event{Index: sq.index, FinishReason: FinishLength, Text: s.flushText(sq)})
 			} else {
 				s.preempt(sq)
 			}
@@ -343,13 +344,12 @@ func (s *scheduler) next(sq *seq, logits []float32) {
 	switch {
 	case !p.IgnoreEOS && s.eos[tok]:
 		ev.FinishReason = FinishStop
-		ev.Text = s.flushText(sq, true)
+		ev.Text = s.flushText(sq)
 	case slices.Contains(p.StopTokenIDs, int(tok)):
 		ev.FinishReason, ev.StopReason = FinishStop, strconv.Itoa(int(tok))
-		ev.Text = s.flushText(sq, true)
+		ev.Text = s.flushText(sq)
 	default:
-		text := sq.detok.Add(int(tok))
-		sq.decodedLen += len(text)
+		text := s.decode(sq, int(tok))
 		out, stopped := sq.stops.Push(text)
 		ev.Text = out
 		switch {
@@ -357,7 +357,7 @@ func (s *scheduler) next(sq *seq, logits []float32) {
 			ev.FinishReason, ev.StopReason = FinishStop, sq.stops.Matched()
 		case sq.generated() >= p.MaxTokens || len(sq.tokens) >= s.e.opts.MaxModelLen:
 			ev.FinishReason = FinishLength
-			ev.Text += s.flushText(sq, false)
+			ev.Text += s.flushText(sq)
 		}
 	}
 	if ev.FinishReason != "" {
@@ -367,24 +367,37 @@ func (s *scheduler) next(sq *seq, logits []float32) {
 	r.out.push(ev)
 }
 
-// flushText returns the text still held back when a sequence ends: what
-// the streaming decoder kept (an unfinished character) and what the stop
-// matcher kept. dropLast leaves out the final token (an end-of-sequence or
-// stop token, which is never shown).
-func (s *scheduler) flushText(sq *seq, dropLast bool) string {
-	out := sq.tokens[sq.promptLen:]
-	if dropLast && len(out) > 0 {
-		out = out[:len(out)-1]
+// decode feeds one id to the streaming decoder, remembering the ids it
+// holds back (an unfinished character) so flushText can still show them.
+func (s *scheduler) decode(sq *seq, id int) string {
+	text := sq.detok.Add(id)
+	sq.held = append(sq.held, id)
+	if text != "" {
+		sq.shown = append(sq.shown, sq.held...)
+		if n := len(sq.shown); n > 4 {
+			sq.shown = append(sq.shown[:0], sq.shown[n-4:]...)
+		}
+		sq.held = sq.held[:0]
 	}
-	ids := make([]int, len(out))
-	for i, t := range out {
-		ids[i] = int(t)
-	}
-	full := s.e.tok.Decode(ids, !sq.req.params.KeepSpecialTokens)
+	return text
+}
+
+// flushText returns the text still held back when a sequence ends: the
+// streaming decoder's unfinished character (as U+FFFD, like a full
+// decode) and what the stop matcher kept.
+func (s *scheduler) flushText(sq *seq) string {
 	var tail string
-	if len(full) > sq.decodedLen {
-		tail = full[sq.decodedLen:]
-		sq.decodedLen = len(full)
+	if len(sq.held) > 0 {
+		skip := !sq.req.params.KeepSpecialTokens
+		before := s.e.tok.Decode(sq.shown, skip)
+		all := s.e.tok.Decode(append(slices.Clone(sq.shown), sq.held...), skip)
+		if strings.HasPrefix(all, before) {
+			tail = all[len(before):]
+		} else {
+			tail = s.e.tok.Decode(sq.held, skip)
+		}
+		tail = strings.ToValidUTF8(tail, "\uFFFD")
+		sq.held = sq.held[:0]
 	}
 	text, stopped := sq.stops.Push(tail)
 	if stopped {

@@ -53,7 +53,8 @@ type seq struct {
 
 	sampler    *sample.Sampler
 	detok      *tokenizer.StreamDecoder
-	decodedLen int // bytes the decoder has produced
+	held       []int // ids fed to detok since it last produced text
+	shown      []int // the few ids before held, for decoding them in context
 	stops      *sample.StopStrings
 
 	// leader is choice 0 of the same request; the other choices wait for
