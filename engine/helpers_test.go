@@ -3,9 +3,9 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"

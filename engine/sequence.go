@@ -51,11 +51,11 @@ type seq struct {
 	table     kvcache.BlockTable
 	hashes    []uint64 // chain hashes of the leading full blocks, once registered
 
-	sampler    *sample.Sampler
-	detok      *tokenizer.StreamDecoder
-	held       []int // ids fed to detok since it last produced text
-	shown      []int // the few ids before held, for decoding them in context
-	stops      *sample.StopStrings
+	sampler *sample.Sampler
+	detok   *tokenizer.StreamDecoder
+	held    []int // ids fed to detok since it last produced text
+	shown   []int // the few ids before held, for decoding them in context
+	stops   *sample.StopStrings
 
 	// leader is choice 0 of the same request; the other choices wait for
 	// it to finish its prompt so they find its blocks in the prefix cache.
