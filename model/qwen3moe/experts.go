@@ -122,7 +122,9 @@ func bindExperts(b *model.Binder, w model.Weights, l, n, inter, hidden int) []ex
 	if b.Has(model.LayerName(l, "mlp.experts.0.gate_proj.weight")) {
 		ex := make([]expert, n)
 		for e := range ex {
-			p := func(proj string) string { return model.LayerName(l, fmt.Sprintf("mlp.experts.%d.%s_proj.weight", e, proj)) }
+			p := func(proj string) string {
+				return model.LayerName(l, fmt.Sprintf("mlp.experts.%d.%s_proj.weight", e, proj))
+			}
 			ex[e] = expert{
 				gate: b.Matrix(p("gate"), inter, hidden),
 				up:   b.Matrix(p("up"), inter, hidden),
