@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+const tokQwen3 = "../../testdata/tokenizers/qwen3"
+
+func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	root := newRootCmd()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetIn(strings.NewReader(stdin))
+	root.SetArgs(args)
+	err := root.Execute()
+	return out.String(), err
+}
+
+func TestTokenizeCommand(t *testing.T) {
+	// Ids from HF tokenizers 0.23.2 (testdata/tokenizers/qwen3/goldens.json.gz).
+	out, err := runCmd(t, "", "tokenize", "--model", tokQwen3, "--", "Hello, world!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "9707 11 1879 0\n" {
+		t.Errorf("got %q", out)
+	}
+	out, err = runCmd(t, "", "tokenize", "--model", tokQwen3, "--json", "--", "<|im_start|>hi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		IDs    []int    `json:"ids"`
+		Tokens []string `json:"tokens"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil || strings.Count(out, "\n") != 1 {
+		t.Fatalf("not one JSON object: %v %q", err, out)
+	}
+	if len(r.IDs) != 2 || r.IDs[0] != 151644 || r.Tokens[0] != "<|im_start|>" || r.Tokens[1] != "hi" {
+		t.Errorf("got %+v", r)
+	}
+	// Standard input, and the Llama 3 BOS from --add-special-tokens.
+	out, err = runCmd(t, "Hello", "tokenize", "--model", "../../testdata/tokenizers/llama3", "--add-special-tokens")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out, "128000 ") {
+		t.Errorf("got %q", out)
+	}
+	if _, err := runCmd(t, "", "tokenize", "--model", "/nonexistent", "--", "x"); err == nil {
+		t.Error("want an error for a missing model")
+	}
+}
+
+func TestDetokenizeCommand(t *testing.T) {
+	out, err := runCmd(t, "", "detokenize", "--model", tokQwen3, "151644", "9707,", "11", "1879", "0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "<|im_start|>Hello, world!\n" {
+		t.Errorf("got %q", out)
+	}
+	out, err = runCmd(t, "[151644, 9707]", "detokenize", "--model", tokQwen3, "--skip-special-tokens")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "Hello\n" {
+		t.Errorf("got %q", out)
+	}
+	if _, err := runCmd(t, "", "detokenize", "--model", tokQwen3, "x1"); err == nil || !strings.Contains(err.Error(), `"x1"`) {
+		t.Errorf("want an error naming the bad id, got %v", err)
+	}
+	if _, err := runCmd(t, "", "detokenize", "--model", tokQwen3, "99999999"); err == nil {
+		t.Error("want an error for an id outside the vocabulary")
+	}
+}
