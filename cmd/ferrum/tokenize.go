@@ -90,7 +90,9 @@ separated by commas or spaces; with none, they are read from standard input.`,
 			}
 			var ids []int
 			for _, a := range fields {
-				for _, f := range strings.FieldsFunc(a, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '[' || r == ']' }) {
+				for _, f := range strings.FieldsFunc(a, func(r rune) bool {
+					return r == ',' || r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '[' || r == ']'
+				}) {
 					id, err := strconv.Atoi(f)
 					if err != nil {
 						return fmt.Errorf("token id %q is not an integer", f)
