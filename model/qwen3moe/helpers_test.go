@@ -238,3 +238,12 @@ func toGGUF(t testing.TB, dir string, typ quant.Type) string {
 	}
 	return out
 }
+
+func openWeights(t testing.TB, dir string) model.SafetensorsWeights {
+	t.Helper()
+	ck, err := safetensors.OpenCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return model.SafetensorsWeights{C: ck}
+}

@@ -149,7 +149,7 @@ func (m *Model) Config() *model.Config { return m.cfg }
 // MoE returns the mixture-of-experts configuration.
 func (m *Model) MoE() *MoEConfig { return m.moe }
 
-// Stats counts expert weight traffic since load (or the last Reset).
+// Stats counts expert weight traffic since load.
 func (m *Model) Stats() *Stats { return m.stats }
 
 // ExpertBytes is the size of every expert weight of the model, the bytes a
