@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ferrum-go/ferrum/format/gguf"
 )
 
 const tokQwen3 = "../../testdata/tokenizers/qwen3"
@@ -77,5 +80,39 @@ func TestDetokenizeCommand(t *testing.T) {
 	}
 	if _, err := runCmd(t, "", "detokenize", "--model", tokQwen3, "99999999"); err == nil {
 		t.Error("want an error for an id outside the vocabulary")
+	}
+}
+
+func TestTokenizeGGUF(t *testing.T) {
+	w := gguf.NewWriter()
+	for k, v := range map[string]any{
+		"general.architecture":              "bert",
+		"tokenizer.ggml.model":              "bert",
+		"tokenizer.ggml.tokens":             []string{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "▁hello", "▁world", "s", "▁!"},
+		"tokenizer.ggml.token_type":         []int32{3, 2, 3, 3, 1, 1, 1, 1},
+		"tokenizer.ggml.cls_token_id":       uint32(2),
+		"tokenizer.ggml.seperator_token_id": uint32(3),
+	} {
+		if err := w.Set(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "tiny.gguf")
+	if err := w.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCmd(t, "", "tokenize", "--model", path, "--add-special-tokens", "--", "Hello worlds!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "2 4 5 6 7 3\n" {
+		t.Errorf("got %q", out)
+	}
+	out, err = runCmd(t, "", "detokenize", "--model", path, "2 4 5 6 7 3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "[CLS] hello worlds! [SEP]\n" {
+		t.Errorf("got %q", out)
 	}
 }
