@@ -141,7 +141,7 @@ func TestSizeErrors(t *testing.T) {
 
 // TestParallelRowsMatchSerial: the goroutine split must not change bytes.
 func TestParallelRowsMatchSerial(t *testing.T) {
-	const nPerRow, nRows = 512, 300 // above parallelMinValues
+	const nPerRow, nRows = 512, 160 // above parallelMinValues
 	x := benchRows(nPerRow * nRows)
 	imatrix := benchRows(nPerRow)
 	for i := range imatrix {
