@@ -343,3 +343,15 @@ func (f *fakeHub) newTestHub(t *testing.T) *Hub {
 	h.RetryDelay = 1 // a nanosecond: retries must not slow the tests
 	return h
 }
+
+// A listing whose paths would escape the snapshot folder is refused.
+func TestHostileListingRefused(t *testing.T) {
+	f := newFakeHub(t)
+	commit := f.addCommit("org/m", map[string]string{"config.json": "{}"})
+	f.repo("org/m").commits[commit]["../../../evil.json"] = fakeFile{data: []byte("x")}
+	h := f.newTestHub(t)
+	_, err := h.Pull(t.Context(), "org/m")
+	if err == nil || !strings.Contains(err.Error(), "evil.json") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -91,6 +91,9 @@ func ParseRef(s string) (Ref, error) {
 				return Ref{}, fmt.Errorf("model %q: two revisions", in)
 			}
 			ref.Revision = body[:next]
+			if strings.ContainsAny(ref.Revision, "@:") {
+				return Ref{}, fmt.Errorf("model %q: two revisions, or '@' or ':' inside one", in)
+			}
 			if err := validRevision(ref.Revision); err != nil {
 				return Ref{}, fmt.Errorf("model %q: %w", in, err)
 			}
@@ -102,6 +105,9 @@ func ParseRef(s string) (Ref, error) {
 				return Ref{}, fmt.Errorf("model %q: two file selectors", in)
 			}
 			sel := body[:next]
+			if strings.Contains(sel, ":") {
+				return Ref{}, fmt.Errorf("model %q: two file selectors, or ':' inside one", in)
+			}
 			if strings.Contains(sel, ".") {
 				if err := validRepoPath(sel); err != nil {
 					return Ref{}, fmt.Errorf("model %q: %w", in, err)

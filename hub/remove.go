@@ -38,7 +38,7 @@ func (h *Hub) PlanRemove(model string) (*Removal, error) {
 	}
 	r := &Removal{Repo: ref.Repo, cache: c}
 	if !ref.GGUF() && ref.File == "" {
-		r.Whole, r.What, r.Bytes = true, ref.Repo, diskUsage(dir)
+		r.Whole, r.What, r.Bytes = true, ref.Repo, diskUsage(filepath.Join(dir, "blobs"))
 		return r, nil
 	}
 
@@ -71,7 +71,7 @@ func (h *Hub) PlanRemove(model string) (*Removal, error) {
 		return nil, &notCachedError{what: ref.String(), cacheDir: c.Dir, why: "the repo is cached but not this file; `ferrum list` shows what is"}
 	}
 	if len(r.pointers) == total {
-		r.Whole, r.What, r.Bytes = true, ref.Repo+" (its only files are "+ref.String()+")", diskUsage(dir)
+		r.Whole, r.What, r.Bytes = true, ref.Repo+" (its only files are "+ref.String()+")", diskUsage(filepath.Join(dir, "blobs"))
 		return r, nil
 	}
 	kept := map[string]bool{}

@@ -54,11 +54,16 @@ func Resolve(ctx context.Context, model string, opts ResolveOptions) (string, er
 	if !errors.Is(cacheErr, ErrNotCached) {
 		return "", cacheErr
 	}
+	reason := ""
+	var nc *notCachedError
+	if errors.As(cacheErr, &nc) {
+		reason = nc.why + "; "
+	}
 	if h.Offline {
-		return "", &notCachedError{what: ref.String(), cacheDir: h.Cache.Dir, why: "HF_HUB_OFFLINE is set, so nothing is downloaded; unset it or run `ferrum pull " + model + "` while online"}
+		return "", &notCachedError{what: ref.String(), cacheDir: h.Cache.Dir, why: reason + "HF_HUB_OFFLINE is set, so nothing is downloaded; unset it or run `ferrum pull " + model + "` while online"}
 	}
 	if !opts.Download {
-		return "", &notCachedError{what: ref.String(), cacheDir: h.Cache.Dir, why: "run `ferrum pull " + model + "` first"}
+		return "", &notCachedError{what: ref.String(), cacheDir: h.Cache.Dir, why: reason + "run `ferrum pull " + model + "` first"}
 	}
 	hh := *h
 	hh.Progress = opts.Progress
