@@ -110,7 +110,7 @@ func FromJSON(data []byte) (*Tokenizer, error) {
 func (t *Tokenizer) guessSpecials() {
 	pick := func(names ...string) int {
 		for _, n := range names {
-			if id, ok := t.TokenToID(n); ok {
+			if id, ok := t.added.byContent[n]; ok {
 				return id
 			}
 		}
@@ -145,10 +145,10 @@ func (c *configToken) UnmarshalJSON(b []byte) error {
 }
 
 type tokenizerConfig struct {
-	BOS *configToken `json:"bos_token"`
-	EOS *configToken `json:"eos_token"`
-	PAD *configToken `json:"pad_token"`
-	UNK *configToken `json:"unk_token"`
+	BOS json.RawMessage `json:"bos_token"`
+	EOS json.RawMessage `json:"eos_token"`
+	PAD json.RawMessage `json:"pad_token"`
+	UNK json.RawMessage `json:"unk_token"`
 }
 
 // idList reads an id or a list of ids.
@@ -201,26 +201,28 @@ func (t *Tokenizer) applyConfigDir(dir string) error {
 		if !ok {
 			continue
 		}
-		set := func(dst *int, tok *configToken, isEOS bool) {
-			if tok == nil {
+		// A key that is present and null means "none"; a token the
+		// vocabulary lacks leaves the guess alone.
+		set := func(dst *int, raw json.RawMessage) {
+			if raw == nil {
 				return
 			}
-			id, found := t.TokenToID(string(*tok))
-			if !found {
-				if *tok == "" {
-					*dst = -1
-				}
+			if isNull(raw) {
+				*dst = -1
 				return
 			}
-			*dst = id
+			var tok configToken
+			if err := json.Unmarshal(raw, &tok); err != nil {
+				return
+			}
+			if id, ok := t.TokenToID(string(tok)); ok {
+				*dst = id
+			}
 		}
-		set(&t.bos, c.BOS, false)
-		set(&t.eos, c.EOS, true)
-		set(&t.pad, c.PAD, false)
-		set(&t.unk, c.UNK, false)
-		if c.BOS != nil && *c.BOS == "" {
-			t.bos = -1
-		}
+		set(&t.bos, c.BOS)
+		set(&t.eos, c.EOS)
+		set(&t.pad, c.PAD)
+		set(&t.unk, c.UNK)
 	}
 	t.eosIDs = nil
 	t.addEOS(t.eos)

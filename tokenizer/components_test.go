@@ -1,0 +1,237 @@
+package tokenizer
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Expected values below follow the behaviour documented by Hugging Face
+// tokenizers (the SplitDelimiterBehavior examples, the component docs); the
+// real-model behaviour is pinned by TestGoldens.
+
+func preTok(t *testing.T, js, in string) []string {
+	t.Helper()
+	pt, err := buildPreTokenizer(json.RawMessage(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, p := range runPreTokenizer(pt, []piece{{s: in, id: -1, first: true}}, nil, &splitScratch{}) {
+		out = append(out, p.s)
+	}
+	return out
+}
+
+func TestSplitBehaviors(t *testing.T) {
+	in := "the-final--countdown"
+	for behavior, want := range map[string][]string{
+		"Removed":            {"the", "final", "countdown"},
+		"Isolated":           {"the", "-", "final", "-", "-", "countdown"},
+		"MergedWithPrevious": {"the-", "final-", "-", "countdown"},
+		"MergedWithNext":     {"the", "-final", "-", "-countdown"},
+		"Contiguous":         {"the", "-", "final", "--", "countdown"},
+	} {
+		for _, pat := range []string{`{"String":"-"}`, `{"Regex":"-"}`} {
+			js := `{"type":"Split","pattern":` + pat + `,"behavior":"` + behavior + `","invert":false}`
+			if got := preTok(t, js, in); !slices.Equal(got, want) {
+				t.Errorf("%s %s: got %q, want %q", behavior, pat, got, want)
+			}
+		}
+	}
+	// Inverted: the matches are what is kept or isolated.
+	js := `{"type":"Split","pattern":{"Regex":"\\w+"},"behavior":"Removed","invert":true}`
+	if got := preTok(t, js, "hello, world!"); !slices.Equal(got, []string{"hello", "world"}) {
+		t.Errorf("inverted removed: got %q", got)
+	}
+	js = `{"type":"Split","pattern":{"Regex":"\\s+(?!\\S)|\\s+"},"behavior":"MergedWithNext","invert":false}`
+	if got := preTok(t, js, "a   b"); !slices.Equal(got, []string{"a", "  ", " b"}) {
+		t.Errorf("lookahead split: got %q", got)
+	}
+}
+
+func TestPreTokenizers(t *testing.T) {
+	cases := []struct {
+		js, in string
+		want   []string
+	}{
+		{`{"type":"Whitespace"}`, "Hey friend!  How are you?!?", []string{"Hey", "friend", "!", "How", "are", "you", "?!?"}},
+		{`{"type":"WhitespaceSplit"}`, "Hey friend!\u00a0 How", []string{"Hey", "friend!", "How"}},
+		{`{"type":"BertPreTokenizer"}`, "Hey, friend!! 中文", []string{"Hey", ",", "friend", "!", "!", "中文"}},
+		{`{"type":"Punctuation"}`, "a,b..c", []string{"a", ",", "b", ".", ".", "c"}},
+		{`{"type":"Punctuation","behavior":"Contiguous"}`, "a,b..c", []string{"a", ",", "b", "..", "c"}},
+		{`{"type":"Digits","individual_digits":true}`, "Call 123 please", []string{"Call ", "1", "2", "3", " please"}},
+		{`{"type":"Digits","individual_digits":false}`, "Call 123 please", []string{"Call ", "123", " please"}},
+		{`{"type":"CharDelimiterSplit","delimiter":"x"}`, "axbxxc", []string{"a", "b", "c"}},
+		{`{"type":"Metaspace","replacement":"▁","prepend_scheme":"always","split":true}`, "Hey  friend", []string{"▁Hey", "▁", "▁friend"}},
+		{`{"type":"Metaspace","replacement":"▁","add_prefix_space":false}`, "Hey friend", []string{"Hey", "▁friend"}},
+		{`{"type":"Metaspace","replacement":"▁","prepend_scheme":"first","split":false}`, "Hey friend", []string{"▁Hey▁friend"}},
+		{`{"type":"ByteLevel","add_prefix_space":true,"use_regex":true}`, "Hello  world", []string{"ĠHello", "Ġ", "Ġworld"}},
+		{`{"type":"Sequence","pretokenizers":[{"type":"WhitespaceSplit"},{"type":"Digits","individual_digits":true}]}`, "ab12 c3", []string{"ab", "1", "2", "c", "3"}},
+	}
+	for _, c := range cases {
+		if got := preTok(t, c.js, c.in); !slices.Equal(got, c.want) {
+			t.Errorf("%s on %q: got %q, want %q", c.js, c.in, got, c.want)
+		}
+	}
+}
+
+func TestNormalizers(t *testing.T) {
+	cases := []struct{ js, in, want string }{
+		{`{"type":"NFD"}`, "é", "e\u0301"},
+		{`{"type":"NFKC"}`, "ﬁ①", "fi1"},
+		{`{"type":"NFKD"}`, "ﬁé", "fie\u0301"},
+		{`{"type":"Lowercase"}`, "HeLLo İΣ", "hello i\u0307σ"},
+		{`{"type":"Strip","strip_left":true,"strip_right":false}`, "  a  ", "a  "},
+		{`{"type":"Sequence","normalizers":[{"type":"NFD"},{"type":"StripAccents"}]}`, "café naïve", "cafe naive"},
+		{`{"type":"Replace","pattern":{"Regex":"\\s+"},"content":" "}`, "a \n\t b", "a b"},
+		{`{"type":"Replace","pattern":{"String":"aa"},"content":"b"}`, "aaa", "ba"},
+		{`{"type":"Prepend","prepend":"▁"}`, "x", "▁x"},
+		{`{"type":"Prepend","prepend":"▁"}`, "", ""},
+		{`{"type":"BertNormalizer","clean_text":true,"handle_chinese_chars":true,"strip_accents":null,"lowercase":true}`, "Héllo\u200d\t中文\x00", "hello  中  文 "},
+		{`{"type":"BertNormalizer","lowercase":false}`, "Héllo", "Héllo"},
+		{`{"type":"Nmt"}`, "a\u200bb\x01", "a b"},
+	}
+	for _, c := range cases {
+		n, err := buildNormalizer(json.RawMessage(c.js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := n.normalize(c.in); got != c.want {
+			t.Errorf("%s on %q: got %q, want %q", c.js, c.in, got, c.want)
+		}
+	}
+}
+
+func TestDecoders(t *testing.T) {
+	cases := []struct {
+		js   string
+		in   []string
+		want string
+	}{
+		{`{"type":"BPEDecoder","suffix":"</w>"}`, []string{"hel", "lo</w>", "wor", "ld</w>"}, "hello world"},
+		{`{"type":"WordPiece","prefix":"##","cleanup":true}`, []string{"hello", "##s", "do", "n't", ",", "you"}, "hellos don't, you"},
+		{`{"type":"Strip","content":"x","start":2,"stop":1}`, []string{"xxxaxx", "ab"}, "xaxab"},
+		{`{"type":"Replace","pattern":{"String":"▁"},"content":" "}`, []string{"▁a▁", "b"}, " a b"},
+		{`{"type":"ByteFallback"}`, []string{"<0xE4>", "<0xB8>", "<0xAD>", "x", "<0xFF>"}, "中x\uFFFD"},
+		{`{"type":"Sequence","decoders":[{"type":"ByteFallback"},{"type":"Fuse"}]}`, []string{"<0xE4>", "<0xB8>", "a"}, "\uFFFD\uFFFDa"},
+		{`{"type":"Metaspace","replacement":"▁","prepend_scheme":"always"}`, []string{"▁Hey", "▁friend"}, "Hey friend"},
+		{`{"type":"Metaspace","replacement":"▁","prepend_scheme":"never"}`, []string{"▁Hey", "▁friend"}, " Hey friend"},
+		{`{"type":"ByteLevel"}`, []string{"Ġhello", "Ġ", "ðŁ", "ĺ", "Ģ"}, " hello 😀"},
+		{`{"type":"ByteLevel"}`, []string{"ðŁ"}, "\uFFFD"},
+		{`{"type":"CTC","pad_token":"<pad>","word_delimiter_token":"|","cleanup":true}`, []string{"h", "h", "<pad>", "i", "|", "y", "o"}, "hi yo"},
+	}
+	for _, c := range cases {
+		d, err := buildDecoder(json.RawMessage(c.js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(d.decodeChain(c.in), ""); got != c.want {
+			t.Errorf("%s on %q: got %q, want %q", c.js, c.in, got, c.want)
+		}
+	}
+}
+
+func TestMiniModels(t *testing.T) {
+	bpe := mustLoad(t, miniBPE)
+	// NFKC + lowercase, Whitespace split, end-of-word suffix merges.
+	if got := bpe.Encode("AB ab a", true); !slices.Equal(got, []int{7, 5, 5, 3}) {
+		t.Errorf("BPE: got %v", got)
+	}
+	if got := bpe.Decode([]int{7, 5, 1, 3}, true); got != "ab aa" {
+		t.Errorf("BPE decode: got %q", got)
+	}
+	if got := bpe.Encode("c", false); !slices.Equal(got, []int{0}) {
+		t.Errorf("BPE unknown: got %v", got)
+	}
+	wp := mustLoad(t, miniWordPiece)
+	if got := wp.Encode("Unaffable. A unaffableunaffable", true); !slices.Equal(got, []int{2, 1, 4, 5, 7, 8, 0, 3}) {
+		t.Errorf("WordPiece: got %v", got)
+	}
+	uni := mustLoad(t, miniUnigram)
+	// "▁ab": ▁a+b = -3.5 beats ▁ab = -6 and ▁+ab = -4.5.
+	if got := uni.Encode("ab", false); !slices.Equal(got, []int{2, 3}) {
+		t.Errorf("Unigram: got %v", got)
+	}
+	// Unknown runes fuse into one <unk>.
+	if got := uni.Encode("axyz", false); !slices.Equal(got, []int{2, 0}) {
+		t.Errorf("Unigram unknown: got %v", got)
+	}
+	if got := uni.Decode([]int{2, 3, 1, 6}, false); got != "ab a" {
+		t.Errorf("Unigram decode: got %q", got)
+	}
+}
+
+func TestAddedTokenOptions(t *testing.T) {
+	js := `{
+ "added_tokens": [
+  {"id": 10, "content": "<m>", "special": true, "lstrip": true, "rstrip": true},
+  {"id": 11, "content": "ab", "special": false, "single_word": true},
+  {"id": 12, "content": "Q", "special": false, "normalized": true}
+ ],
+ "normalizer": {"type": "Lowercase"},
+ "pre_tokenizer": {"type": "WhitespaceSplit"},
+ "model": {"type": "WordPiece", "unk_token": "[UNK]", "vocab": {"[UNK]": 0, "x": 1, "ab": 2, "q": 3, "##b": 4, "a": 5, "##ab": 6, "xab": 7}}
+}`
+	tk := mustLoad(t, js)
+	cases := []struct {
+		in   string
+		want []int
+	}{
+		{"x  <m>  x", []int{1, 10, 1}},  // lstrip/rstrip swallow the spaces
+		{"ab xab abx", []int{11, 7, 0}}, // single_word: only the standalone "ab"
+		{"Q", []int{12}},                // normalized: matched after lowercasing ("q")
+		{"q", []int{12}},
+	}
+	for _, c := range cases {
+		if got := tk.Encode(c.in, false); !slices.Equal(got, c.want) {
+			t.Errorf("%q: got %v, want %v", c.in, got, c.want)
+		}
+	}
+	if !tk.IsSpecial(10) || tk.IsSpecial(11) {
+		t.Error("special flags")
+	}
+	if got := tk.Decode([]int{1, 10, 11}, true); got != "x ab" {
+		t.Errorf("decode skipping special: got %q", got)
+	}
+}
+
+func TestUnknownComponents(t *testing.T) {
+	for _, c := range []struct{ js, want string }{
+		{`{"model":{"type":"Mystery"}}`, `unsupported model type "Mystery"`},
+		{`{"normalizer":{"type":"Wat"},"model":{"type":"BPE","vocab":{},"merges":[]}}`, `unsupported normalizer type "Wat"`},
+		{`{"pre_tokenizer":{"type":"UnicodeScripts"},"model":{"type":"BPE","vocab":{},"merges":[]}}`, `unsupported pre_tokenizer type "UnicodeScripts"`},
+		{`{"decoder":{"type":"Nope"},"model":{"type":"BPE","vocab":{},"merges":[]}}`, `unsupported decoder type "Nope"`},
+		{`{"post_processor":{"type":"Nah"},"model":{"type":"BPE","vocab":{},"merges":[]}}`, `unsupported post_processor type "Nah"`},
+		{`{"model":{"type":"BPE","vocab":{"a":0},"merges":["a b"]}}`, `"b" is not in the vocabulary`},
+		{`{"pre_tokenizer":{"type":"Split","pattern":{"Regex":"(a"},"behavior":"Isolated"},"model":{"type":"BPE","vocab":{},"merges":[]}}`, `missing )`},
+	} {
+		_, err := FromJSON([]byte(c.js))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got error %v, want one containing %q", c.js, err, c.want)
+		}
+	}
+}
+
+func TestSpecialIDs(t *testing.T) {
+	q := loadTestTokenizer(t, "qwen3")
+	imEnd, _ := q.TokenToID("<|im_end|>")
+	pad, _ := q.TokenToID("<|endoftext|>")
+	if q.EOS() != imEnd || q.PAD() != pad || q.BOS() != -1 || !q.IsEOS(imEnd) {
+		t.Errorf("qwen3: bos %d eos %d pad %d eos list %v", q.BOS(), q.EOS(), q.PAD(), q.EOSIDs())
+	}
+	if q.VocabSize() != 151669 {
+		t.Errorf("qwen3 vocab size %d", q.VocabSize())
+	}
+	l := loadTestTokenizer(t, "llama3")
+	if l.BOS() != 128000 || l.EOS() != 128009 {
+		t.Errorf("llama3: bos %d eos %d", l.BOS(), l.EOS())
+	}
+	if tok, ok := l.IDToToken(128000); !ok || tok != "<|begin_of_text|>" {
+		t.Errorf("IDToToken: %q %v", tok, ok)
+	}
+	if _, ok := l.IDToToken(1 << 20); ok {
+		t.Error("IDToToken out of range")
+	}
+}
