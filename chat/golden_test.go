@@ -21,6 +21,8 @@ type goldenCase struct {
 	Tools               []json.RawMessage `json:"tools"`
 	AddGenerationPrompt bool              `json:"add_generation_prompt"`
 	Kwargs              json.RawMessage   `json:"kwargs"`
+	TemplateName        string            `json:"template_name"`
+	Documents           []json.RawMessage `json:"documents"`
 }
 
 type goldenRender struct {
@@ -59,7 +61,7 @@ func readJSON(t testing.TB, path string, v any) {
 }
 
 func (c goldenCase) context(now time.Time) (Context, error) {
-	ctx := Context{RawMessages: c.Messages, Tools: c.Tools, AddGenerationPrompt: c.AddGenerationPrompt,
+	ctx := Context{RawMessages: c.Messages, Tools: c.Tools, Documents: c.Documents, AddGenerationPrompt: c.AddGenerationPrompt,
 		Now: func() time.Time { return now }}
 	if len(c.Kwargs) > 0 {
 		var kw map[string]json.RawMessage
@@ -96,6 +98,9 @@ func TestGoldens(t *testing.T) {
 		for _, c := range cases {
 			want, found := renders[tmplName][c.Name]
 			if !found {
+				if _, has := src.Templates[c.TemplateName]; c.TemplateName != "" && !has {
+					continue // only templates that have the named one render this case
+				}
 				t.Errorf("%s/%s: no golden", tmplName, c.Name)
 				continue
 			}
@@ -104,14 +109,14 @@ func TestGoldens(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := chat.Render("", ctx)
+			got, err := chat.Render(c.TemplateName, ctx)
 			if !checkRender(t, tmplName+"/"+c.Name, got, err, want) {
 				continue
 			}
 			ok++
 		}
 		passed += ok
-		summary = append(summary, tmplName+" "+itoa(ok)+"/"+itoa(len(cases)))
+		summary = append(summary, tmplName+" "+itoa(ok)+"/"+itoa(len(renders[tmplName])))
 	}
 	t.Logf("golden renders byte-identical: %d/%d (%s)", passed, total, strings.Join(summary, ", "))
 }

@@ -112,6 +112,10 @@ def real_renderer(now):
         kwargs = dict(case.get("kwargs") or {})
         if case.get("tools") is not None:
             kwargs["tools"] = case["tools"]
+        if case.get("template_name"):
+            kwargs["chat_template"] = case["template_name"]
+        if case.get("documents") is not None:
+            kwargs["documents"] = case["documents"]
         return tok.apply_chat_template(case["messages"], add_generation_prompt=case["add_generation_prompt"],
                                        tokenize=False, **kwargs)
 
@@ -136,7 +140,7 @@ def emulated_renderer(now):
     env.globals["raise_exception"] = raise_exception
     env.globals["strftime_now"] = lambda fmt: now.strftime(fmt)
 
-    def pick(cfg, src, has_tools):
+    def pick(cfg, src, has_tools, name):
         jinja = os.path.join(src, "chat_template.jinja")
         if os.path.exists(jinja):
             with open(jinja, encoding="utf-8") as f:
@@ -144,6 +148,8 @@ def emulated_renderer(now):
         t = cfg["chat_template"]
         if isinstance(t, list):
             named = {e["name"]: e["template"] for e in t}
+            if name:
+                return named[name]
             if has_tools and "tool_use" in named:
                 return named["tool_use"]
             return named["default"]
@@ -153,12 +159,12 @@ def emulated_renderer(now):
         src = os.path.join(CHAT, "templates", name)
         with open(os.path.join(src, "tokenizer_config.json"), encoding="utf-8") as f:
             cfg = json.load(f)
-        tmpl = env.from_string(pick(cfg, src, case.get("tools") is not None))
+        tmpl = env.from_string(pick(cfg, src, case.get("tools") is not None, case.get("template_name")))
         kw = {k: token_str(cfg[k]) for k in SPECIAL_KEYS if cfg.get(k) is not None}
         if cfg.get("additional_special_tokens"):
             kw["additional_special_tokens"] = [token_str(x) for x in cfg["additional_special_tokens"]]
         kw.update(case.get("kwargs") or {})
-        return tmpl.render(messages=case["messages"], tools=case.get("tools"), documents=None,
+        return tmpl.render(messages=case["messages"], tools=case.get("tools"), documents=case.get("documents"),
                            add_generation_prompt=case["add_generation_prompt"], **kw)
 
     return render, {"jinja2": jinja2.__version__}
@@ -229,11 +235,20 @@ def render_snippets(out_path):
     print(f"{len(res)} snippets ({sum('error' in r for r in res.values())} errors) via {how} -> {out_path}")
 
 
+def template_names(name):
+    """Names of the templates in a folder's tokenizer_config (a list of named ones, or default)."""
+    with open(os.path.join(CHAT, "templates", name, "tokenizer_config.json"), encoding="utf-8") as f:
+        t = json.load(f).get("chat_template")
+    return {e["name"] for e in t} if isinstance(t, list) else {"default"}
+
+
 def render_all(render, cases):
     out = {}
     for name in template_dirs():
         res = {}
         for case in cases:
+            if case.get("template_name") and case["template_name"] not in template_names(name):
+                continue  # transformers would take the name itself for template source
             try:
                 res[case["name"]] = {"output": render(name, case)}
             except Exception as e:  # the golden of a failing render is its error
