@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ferrum-go/ferrum/hub/hubtest"
 )
 
 // qwenLike is a repo shaped like Qwen/Qwen3-0.6B plus the extras real repos
@@ -40,10 +42,10 @@ var qwenWanted = []string{"1_Pooling/config.json", "chat_template.jinja", "confi
 	"merges.txt", "model.safetensors", "modules.json", "tokenizer.json", "tokenizer_config.json", "vocab.json"}
 
 func TestPullRepoLaysOutCacheLikeHuggingfaceHub(t *testing.T) {
-	f := newFakeHub(t)
+	f := hubtest.New(t)
 	files := qwenLike()
-	commit := f.addCommit("Qwen/Qwen3-0.6B", files)
-	h := f.newTestHub(t)
+	commit := f.AddCommit("Qwen/Qwen3-0.6B", files)
+	h := newTestHub(t, f)
 
 	res, err := h.Pull(context.Background(), "Qwen/Qwen3-0.6B")
 	if err != nil {
@@ -91,7 +93,7 @@ func TestPullRepoLaysOutCacheLikeHuggingfaceHub(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(h.Cache.Dir, ".locks", "models--Qwen--Qwen3-0.6B")); err != nil {
 		t.Errorf("no lock folder where huggingface_hub keeps it: %v", err)
 	}
-	for _, r := range f.requests() {
+	for _, r := range f.Requests() {
 		if r.Method == "HEAD" && r.AcceptEncoding != "identity" {
 			t.Errorf("HEAD %s without Accept-Encoding: identity", r.Path)
 		}
@@ -99,17 +101,17 @@ func TestPullRepoLaysOutCacheLikeHuggingfaceHub(t *testing.T) {
 }
 
 func TestPullAgainDownloadsNothing(t *testing.T) {
-	f := newFakeHub(t)
-	f.addCommit("Qwen/Qwen3-0.6B", qwenLike())
-	h := f.newTestHub(t)
+	f := hubtest.New(t)
+	f.AddCommit("Qwen/Qwen3-0.6B", qwenLike())
+	h := newTestHub(t, f)
 	if _, err := h.Pull(context.Background(), "Qwen/Qwen3-0.6B"); err != nil {
 		t.Fatal(err)
 	}
-	before := len(f.requests())
+	before := len(f.Requests())
 	if _, err := h.Pull(context.Background(), "Qwen/Qwen3-0.6B"); err != nil {
 		t.Fatal(err)
 	}
-	after := f.requests()[before:]
+	after := f.Requests()[before:]
 	if len(after) != 1 || !strings.HasPrefix(after[0].Path, "/api/models/") {
 		t.Fatalf("second pull made %d requests (%v), want only the listing", len(after), after)
 	}
@@ -118,16 +120,16 @@ func TestPullAgainDownloadsNothing(t *testing.T) {
 // A branch that moves to a commit sharing blobs links them, downloading
 // only what changed.
 func TestNewCommitReusesBlobs(t *testing.T) {
-	f := newFakeHub(t)
+	f := hubtest.New(t)
 	files := qwenLike()
-	f.addCommit("Qwen/Qwen3-0.6B", files)
-	h := f.newTestHub(t)
+	f.AddCommit("Qwen/Qwen3-0.6B", files)
+	h := newTestHub(t, f)
 	if _, err := h.Pull(context.Background(), "Qwen/Qwen3-0.6B"); err != nil {
 		t.Fatal(err)
 	}
 	files["config.json"] = `{"architectures":["Qwen3ForCausalLM"],"model_type":"qwen3","v":2}`
-	c2 := f.addCommit("Qwen/Qwen3-0.6B", files)
-	before := len(f.requests())
+	c2 := f.AddCommit("Qwen/Qwen3-0.6B", files)
+	before := len(f.Requests())
 	res, err := h.Pull(context.Background(), "Qwen/Qwen3-0.6B")
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +138,7 @@ func TestNewCommitReusesBlobs(t *testing.T) {
 		t.Fatalf("commit %s, want %s", res.Commit, c2)
 	}
 	var gets []string
-	for _, r := range f.requests()[before:] {
+	for _, r := range f.Requests()[before:] {
 		if r.Method == "GET" && !strings.HasPrefix(r.Path, "/api/") {
 			gets = append(gets, r.Path)
 		}
@@ -150,32 +152,32 @@ func TestNewCommitReusesBlobs(t *testing.T) {
 }
 
 func TestTokenGoesToHubNotCDN(t *testing.T) {
-	f := newFakeHub(t)
-	f.addCommit("Qwen/Qwen3-0.6B", qwenLike())
-	h := f.newTestHub(t)
-	h.Client.Token = f.token
+	f := hubtest.New(t)
+	f.AddCommit("Qwen/Qwen3-0.6B", qwenLike())
+	h := newTestHub(t, f)
+	h.Client.Token = f.Token
 	if _, err := h.Pull(context.Background(), "Qwen/Qwen3-0.6B"); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range f.requests() {
+	for _, r := range f.Requests() {
 		cdn := strings.HasPrefix(r.Path, "/cdn/")
 		if cdn && r.Auth != "" {
 			t.Errorf("token sent to the CDN: %v", r)
 		}
-		if !cdn && r.Auth != "Bearer "+f.token {
+		if !cdn && r.Auth != "Bearer "+f.Token {
 			t.Errorf("no token on a hub request: %v", r)
 		}
 	}
 }
 
 func TestInterruptedDownloadResumesOnNextPull(t *testing.T) {
-	f := newFakeHub(t)
+	f := hubtest.New(t)
 	files := qwenLike()
-	f.addCommit("Qwen/Qwen3-0.6B", files)
+	f.AddCommit("Qwen/Qwen3-0.6B", files)
 	data := []byte(files["model.safetensors"])
 	sum := sha256Hex(data)
-	f.cutAfter[sum] = []int{len(data) / 3}
-	h := f.newTestHub(t)
+	f.CutAfter(sum, len(data)/3)
+	h := newTestHub(t, f)
 	h.MaxAttempts = 1
 
 	_, err := h.Pull(context.Background(), "Qwen/Qwen3-0.6B")
@@ -193,7 +195,7 @@ func TestInterruptedDownloadResumesOnNextPull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gets := f.cdnGets()
+	gets := f.CDNGets()
 	last := gets[len(gets)-1]
 	if want := "bytes=" + strconv.Itoa(len(data)/3) + "-"; last.Range != want {
 		t.Fatalf("resume sent Range %q, want %q", last.Range, want)
@@ -208,18 +210,18 @@ func TestInterruptedDownloadResumesOnNextPull(t *testing.T) {
 }
 
 func TestCutTransfersRetryWithinOnePull(t *testing.T) {
-	f := newFakeHub(t)
+	f := hubtest.New(t)
 	files := qwenLike()
-	f.addCommit("Qwen/Qwen3-0.6B", files)
+	f.AddCommit("Qwen/Qwen3-0.6B", files)
 	data := []byte(files["model.safetensors"])
-	f.cutAfter[sha256Hex(data)] = []int{1000, 500} // two drops, each after some bytes
-	h := f.newTestHub(t)
+	f.CutAfter(sha256Hex(data), 1000, 500) // two drops, each after some bytes
+	h := newTestHub(t, f)
 	res, err := h.Pull(context.Background(), "Qwen/Qwen3-0.6B")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ranges []string
-	for _, g := range f.cdnGets() {
+	for _, g := range f.CDNGets() {
 		ranges = append(ranges, g.Range)
 	}
 	if want := []string{"", "bytes=1000-", "bytes=1500-"}; !reflect.DeepEqual(ranges, want) {
@@ -232,13 +234,13 @@ func TestCutTransfersRetryWithinOnePull(t *testing.T) {
 
 // A CDN that ignores Range makes the download start over, not corrupt.
 func TestResumeAgainstServerWithoutRange(t *testing.T) {
-	f := newFakeHub(t)
+	f := hubtest.New(t)
 	files := qwenLike()
-	f.addCommit("Qwen/Qwen3-0.6B", files)
+	f.AddCommit("Qwen/Qwen3-0.6B", files)
 	data := []byte(files["model.safetensors"])
-	f.cutAfter[sha256Hex(data)] = []int{777}
-	f.noRange = true
-	h := f.newTestHub(t)
+	f.CutAfter(sha256Hex(data), 777)
+	f.IgnoreRange(true)
+	h := newTestHub(t, f)
 	res, err := h.Pull(context.Background(), "Qwen/Qwen3-0.6B")
 	if err != nil {
 		t.Fatal(err)
@@ -249,12 +251,12 @@ func TestResumeAgainstServerWithoutRange(t *testing.T) {
 }
 
 func TestWrongChecksumRemovesDownload(t *testing.T) {
-	f := newFakeHub(t)
+	f := hubtest.New(t)
 	files := qwenLike()
-	f.addCommit("Qwen/Qwen3-0.6B", files)
+	f.AddCommit("Qwen/Qwen3-0.6B", files)
 	sum := sha256Hex([]byte(files["model.safetensors"]))
-	f.corrupt[sum] = true
-	h := f.newTestHub(t)
+	f.Corrupt(sum, true)
+	h := newTestHub(t, f)
 	_, err := h.Pull(context.Background(), "Qwen/Qwen3-0.6B")
 	if !errors.Is(err, ErrChecksum) || !strings.Contains(err.Error(), "model.safetensors") || !strings.Contains(err.Error(), sum) {
 		t.Fatalf("err = %v, want a checksum error naming the file and hash", err)
@@ -268,17 +270,17 @@ func TestWrongChecksumRemovesDownload(t *testing.T) {
 		t.Error("refs/main written for a failed pull")
 	}
 	// Fixed upstream, the next pull succeeds.
-	f.corrupt[sum] = false
+	f.Corrupt(sum, false)
 	if _, err := h.Pull(context.Background(), "Qwen/Qwen3-0.6B"); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestGatedRepo(t *testing.T) {
-	f := newFakeHub(t)
-	f.addCommit("meta-llama/Llama-3.2-1B-Instruct", qwenLike())
-	f.repo("meta-llama/Llama-3.2-1B-Instruct").gated = true
-	h := f.newTestHub(t)
+	f := hubtest.New(t)
+	f.AddCommit("meta-llama/Llama-3.2-1B-Instruct", qwenLike())
+	f.Repo("meta-llama/Llama-3.2-1B-Instruct").Gated = true
+	h := newTestHub(t, f)
 	_, err := h.Pull(context.Background(), "llama3.2:1b")
 	if !errors.Is(err, ErrGated) || !IsAuthError(err) {
 		t.Fatalf("err = %v, want ErrGated", err)
@@ -292,18 +294,18 @@ func TestGatedRepo(t *testing.T) {
 	if _, err = h.Pull(context.Background(), "llama3.2:1b"); !errors.Is(err, ErrGated) || !strings.Contains(err.Error(), "403") {
 		t.Fatalf("wrong token: %v", err)
 	}
-	h.Client.Token = f.token
+	h.Client.Token = f.Token
 	if _, err := h.Pull(context.Background(), "llama3.2:1b"); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestNotFoundErrors(t *testing.T) {
-	f := newFakeHub(t)
-	f.addCommit("Qwen/Qwen3-0.6B", qwenLike())
-	f.addCommit("secret/model", qwenLike())
-	f.repo("secret/model").private = true
-	h := f.newTestHub(t)
+	f := hubtest.New(t)
+	f.AddCommit("Qwen/Qwen3-0.6B", qwenLike())
+	f.AddCommit("secret/model", qwenLike())
+	f.Repo("secret/model").Private = true
+	h := newTestHub(t, f)
 	ctx := context.Background()
 	cases := []struct {
 		model string
@@ -335,18 +337,18 @@ func TestNotFoundErrors(t *testing.T) {
 }
 
 func TestFileMetadataHeaders(t *testing.T) {
-	f := newFakeHub(t)
+	f := hubtest.New(t)
 	files := map[string]string{"config.json": "{}", "model.safetensors": "0123456789"}
-	commit := f.addCommit("org/m", files)
-	f.repo("org/m").commits[commit]["config.json"] = fakeFile{data: []byte("{}"), weakETag: true}
-	c := &Client{Endpoint: f.hub.URL}
+	commit := f.AddCommit("org/m", files)
+	f.Repo("org/m").Commits[commit]["config.json"] = hubtest.File{Data: []byte("{}"), WeakETag: true}
+	c := &Client{Endpoint: f.URL}
 	ctx := context.Background()
 
 	m, err := c.FileMetadata(ctx, "org/m", "main", "model.safetensors")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.ETag != sha256Hex([]byte("0123456789")) || m.Size != 10 || m.Commit != commit || !strings.HasPrefix(m.Location, f.cdn.URL+"/cdn/") {
+	if m.ETag != sha256Hex([]byte("0123456789")) || m.Size != 10 || m.Commit != commit || !strings.HasPrefix(m.Location, f.CDNURL+"/cdn/") {
 		t.Fatalf("LFS metadata %+v", m)
 	}
 	m, err = c.FileMetadata(ctx, "org/m", "main", "config.json")
@@ -357,7 +359,7 @@ func TestFileMetadataHeaders(t *testing.T) {
 		t.Fatalf("git metadata %+v (weak ETag not normalised?)", m)
 	}
 	// A renamed repo answers with a relative redirect, which is followed.
-	f.renamed["old/m"] = "org/m"
+	f.Rename("old/m", "org/m")
 	m, err = c.FileMetadata(ctx, "old/m", "main", "config.json")
 	if err != nil || m.Commit != commit {
 		t.Fatalf("renamed repo: %+v, %v", m, err)
@@ -365,10 +367,10 @@ func TestFileMetadataHeaders(t *testing.T) {
 }
 
 func TestRevisionWithSlashIsEscaped(t *testing.T) {
-	f := newFakeHub(t)
-	commit := f.addCommit("org/m", map[string]string{"config.json": "{}", "model.safetensors": "w"})
-	f.repo("org/m").refs["refs/pr/1"] = commit
-	h := f.newTestHub(t)
+	f := hubtest.New(t)
+	commit := f.AddCommit("org/m", map[string]string{"config.json": "{}", "model.safetensors": "w"})
+	f.Repo("org/m").Refs["refs/pr/1"] = commit
+	h := newTestHub(t, f)
 	res, err := h.Pull(context.Background(), "org/m@refs/pr/1")
 	if err != nil {
 		t.Fatal(err)
@@ -383,8 +385,8 @@ func TestRevisionWithSlashIsEscaped(t *testing.T) {
 }
 
 func TestPullGGUFQuantAndSplit(t *testing.T) {
-	f := newFakeHub(t)
-	f.addCommit("unsloth/Qwen3-0.6B-GGUF", map[string]string{
+	f := hubtest.New(t)
+	f.AddCommit("unsloth/Qwen3-0.6B-GGUF", map[string]string{
 		"README.md":                           "x",
 		"Qwen3-0.6B-Q4_K_M.gguf":              "GGUF q4km",
 		"Qwen3-0.6B-Q4_K.gguf":                "GGUF q4k",
@@ -396,7 +398,7 @@ func TestPullGGUFQuantAndSplit(t *testing.T) {
 		"Qwen3-0.6B-BF16-00002-of-00003.gguf": "GGUF p2",
 		"Qwen3-0.6B-BF16-00003-of-00003.gguf": "GGUF p3",
 	})
-	h := f.newTestHub(t)
+	h := newTestHub(t, f)
 	ctx := context.Background()
 	cases := []struct {
 		model string
@@ -430,11 +432,11 @@ func TestPullGGUFQuantAndSplit(t *testing.T) {
 }
 
 func TestSplitGGUFMissingPartIsAnError(t *testing.T) {
-	f := newFakeHub(t)
-	f.addCommit("org/m-GGUF", map[string]string{
+	f := hubtest.New(t)
+	f.AddCommit("org/m-GGUF", map[string]string{
 		"m-Q4_K_M-00001-of-00002.gguf": "GGUF 1",
 	})
-	h := f.newTestHub(t)
+	h := newTestHub(t, f)
 	_, err := h.Pull(context.Background(), "org/m-GGUF:Q4_K_M")
 	if !errors.Is(err, ErrFileNotFound) || !strings.Contains(err.Error(), "m-Q4_K_M-00002-of-00002.gguf") {
 		t.Fatalf("err = %v", err)
@@ -442,9 +444,9 @@ func TestSplitGGUFMissingPartIsAnError(t *testing.T) {
 }
 
 func TestPullRejectsPickleOnlyRepo(t *testing.T) {
-	f := newFakeHub(t)
-	f.addCommit("old/bert", map[string]string{"config.json": "{}", "pytorch_model.bin": "pickle", "vocab.txt": "a"})
-	h := f.newTestHub(t)
+	f := hubtest.New(t)
+	f.AddCommit("old/bert", map[string]string{"config.json": "{}", "pytorch_model.bin": "pickle", "vocab.txt": "a"})
+	h := newTestHub(t, f)
 	_, err := h.Pull(context.Background(), "old/bert")
 	if err == nil || !strings.Contains(err.Error(), "pytorch_model.bin") || !strings.Contains(err.Error(), "safetensors") {
 		t.Fatalf("err = %v", err)
@@ -452,9 +454,9 @@ func TestPullRejectsPickleOnlyRepo(t *testing.T) {
 }
 
 func TestProgressPlainLinesAreFew(t *testing.T) {
-	f := newFakeHub(t)
-	f.addCommit("Qwen/Qwen3-0.6B", qwenLike())
-	h := f.newTestHub(t)
+	f := hubtest.New(t)
+	f.AddCommit("Qwen/Qwen3-0.6B", qwenLike())
+	h := newTestHub(t, f)
 	var buf bytes.Buffer
 	h.Progress = &buf
 	if _, err := h.Pull(context.Background(), "Qwen/Qwen3-0.6B"); err != nil {

@@ -7,40 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ferrum-go/ferrum/hub/hubtest"
 )
 
-// pythonCache writes, by hand, a cache as huggingface_hub leaves it after
-// SentenceTransformer("BAAI/bge-small-en-v1.5"): blobs named by ETag,
-// refs/main without a newline, relative links (one level deeper for
-// 1_Pooling), a .no_exist marker, a lock, and a dataset beside it.
-func pythonCache(t *testing.T, dir, repo, commit string, files map[string]string) {
-	t.Helper()
-	rd := filepath.Join(dir, RepoFolderName(repo))
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	for p, content := range files {
-		data := []byte(content)
-		etag := gitSHA1(data)
-		if strings.HasSuffix(p, ".safetensors") || strings.HasSuffix(p, ".gguf") {
-			etag = sha256Hex(data)
-		}
-		must(os.MkdirAll(filepath.Join(rd, "blobs"), 0o755))
-		must(os.WriteFile(filepath.Join(rd, "blobs", etag), data, 0o644))
-		link := filepath.Join(rd, "snapshots", commit, filepath.FromSlash(p))
-		must(os.MkdirAll(filepath.Dir(link), 0o755))
-		must(os.Symlink(strings.Repeat("../", strings.Count(p, "/")+2)+"blobs/"+etag, link))
-	}
-	must(os.MkdirAll(filepath.Join(rd, "refs"), 0o755))
-	must(os.WriteFile(filepath.Join(rd, "refs", "main"), []byte(commit), 0o644))
-	must(os.MkdirAll(filepath.Join(rd, ".no_exist", commit), 0o755))
-	must(os.WriteFile(filepath.Join(rd, ".no_exist", commit, "adapter_config.json"), nil, 0o644))
-	must(os.MkdirAll(filepath.Join(dir, ".locks", RepoFolderName(repo)), 0o755))
-	must(os.MkdirAll(filepath.Join(dir, "datasets--org--data", "snapshots"), 0o755))
-}
+// pythonCache builds a cache as huggingface_hub leaves it (hubtest.WriteCache).
+var pythonCache = hubtest.WriteCache
 
 func bgeFiles() map[string]string {
 	return map[string]string{
@@ -90,14 +62,14 @@ func values(m map[string]string) []string {
 // Files a Python tool fetched are used as they are: pulling the same commit
 // downloads nothing.
 func TestPullReusesPythonCache(t *testing.T) {
-	f := newFakeHub(t)
-	commit := f.addCommit("BAAI/bge-small-en-v1.5", bgeFiles())
-	h := f.newTestHub(t)
+	f := hubtest.New(t)
+	commit := f.AddCommit("BAAI/bge-small-en-v1.5", bgeFiles())
+	h := newTestHub(t, f)
 	pythonCache(t, h.Cache.Dir, "BAAI/bge-small-en-v1.5", commit, bgeFiles())
 	if _, err := h.Pull(context.Background(), "bge-small"); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range f.requests() {
+	for _, r := range f.Requests() {
 		if !strings.HasPrefix(r.Path, "/api/") {
 			t.Errorf("unexpected request %s %s", r.Method, r.Path)
 		}
@@ -108,9 +80,9 @@ func TestPullReusesPythonCache(t *testing.T) {
 // is not a model yet: Resolve downloads the rest when allowed, and says so
 // when not.
 func TestResolveCompletesPartialSnapshot(t *testing.T) {
-	f := newFakeHub(t)
-	commit := f.addCommit("BAAI/bge-small-en-v1.5", bgeFiles())
-	h := f.newTestHub(t)
+	f := hubtest.New(t)
+	commit := f.AddCommit("BAAI/bge-small-en-v1.5", bgeFiles())
+	h := newTestHub(t, f)
 	pythonCache(t, h.Cache.Dir, "BAAI/bge-small-en-v1.5", commit, map[string]string{"config.json": bgeFiles()["config.json"]})
 	_, err := Resolve(context.Background(), "bge-small", ResolveOptions{Hub: h})
 	if !errors.Is(err, ErrNotCached) || !strings.Contains(err.Error(), "ferrum pull bge-small") {
@@ -124,9 +96,9 @@ func TestResolveCompletesPartialSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Now whole, it resolves with no network at all.
-	before := len(f.requests())
-	if _, err := Resolve(context.Background(), "bge-small", ResolveOptions{Hub: h, Download: true}); err != nil || len(f.requests()) != before {
-		t.Fatalf("second resolve: %v, %d requests", err, len(f.requests())-before)
+	before := len(f.Requests())
+	if _, err := Resolve(context.Background(), "bge-small", ResolveOptions{Hub: h, Download: true}); err != nil || len(f.Requests()) != before {
+		t.Fatalf("second resolve: %v, %d requests", err, len(f.Requests())-before)
 	}
 }
 
