@@ -17,7 +17,7 @@ func init() { subcommands = append(subcommands, newEmbedCmd) }
 
 func newEmbedCmd() *cobra.Command {
 	var (
-		modelPath, pooling, tok string
+		modelPath, pooling, tok  string
 		asJSON, truncate, noNorm bool
 		threads, maxTokens       int
 	)
