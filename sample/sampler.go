@@ -16,9 +16,13 @@ type Sampler struct {
 	prompt map[int32]bool // tokens of the prompt, for the repetition penalty
 	counts map[int32]int  // occurrences of each generated token
 
-	buf   []float32
-	probs []float64
-	idx   []int32
+	buf    []float32
+	probs  []float64
+	idx    []int32
+	bucket []uint16
+	order  []int32
+	start  []int
+	mass   []float64
 }
 
 // New returns a sampler for a sequence with the given prompt; seed seeds
@@ -165,43 +169,130 @@ func (s *Sampler) draw(x []float32) int32 {
 }
 
 // keepTop zeroes every probability outside the top k (k <= 0: no limit)
-// and outside the smallest most-likely set whose mass reaches topP.
+// and outside the smallest most-likely set whose mass reaches topP (of the
+// mass left after top-k).
+//
+// Sorting a whole 150k vocabulary per token would dominate decoding, so
+// tokens are grouped into buckets of log-probability (32 per octave; a
+// token in a lower bucket is never less likely than one in a higher
+// bucket). Whole buckets are kept by their counts or masses, and only the
+// bucket where the cut falls is sorted.
 func (s *Sampler) keepTop(p []float64, k int, topP float64) {
-	idx := s.idx[:0]
-	for i, v := range p {
-		if v > 0 {
-			idx = append(idx, int32(i))
+	if k > 0 {
+		s.group(p)
+		for b := 0; b < numBuckets; b++ {
+			n := s.start[b+1] - s.start[b]
+			if n <= k {
+				k -= n
+				continue
+			}
+			s.cutBucket(p, b, func(float64) bool { k--; return k < 0 })
+			break
 		}
-	}
-	s.idx = idx
-	slices.SortFunc(idx, func(a, b int32) int {
-		switch {
-		case p[a] > p[b]:
-			return -1
-		case p[a] < p[b]:
-			return 1
-		}
-		return int(a - b)
-	})
-	keep := len(idx)
-	if k > 0 && k < keep {
-		keep = k
 	}
 	if topP > 0 && topP < 1 {
-		var mass, total float64
-		for _, i := range idx[:keep] {
-			total += p[i]
+		s.group(p)
+		var total, acc float64
+		for _, m := range s.mass {
+			total += m
 		}
-		for j, i := range idx[:keep] {
-			mass += p[i]
-			if mass >= topP*total {
-				keep = j + 1
-				break
+		target := topP * total
+		for b := 0; b < numBuckets; b++ {
+			if acc+s.mass[b] < target {
+				acc += s.mass[b]
+				continue
 			}
+			s.cutBucket(p, b, func(v float64) bool {
+				if acc >= target {
+					return true
+				}
+				acc += v
+				return false
+			})
+			break
 		}
 	}
-	for _, i := range idx[keep:] {
-		p[i] = 0
+}
+
+const (
+	bucketsPerOctave = 32
+	numBuckets       = 64 * bucketsPerOctave
+)
+
+func bucketOf(v, maxp float64) int {
+	frac, exp := math.Frexp(v / maxp) // v/maxp = frac * 2^exp, frac in [0.5, 1)
+	b := (1-exp)*bucketsPerOctave + min(int((1-frac)*2*bucketsPerOctave), bucketsPerOctave-1)
+	return min(max(b, 0), numBuckets-1)
+}
+
+// group sorts the ids of the nonzero entries of p by bucket (a counting
+// sort): bucket b's ids are order[start[b]:start[b+1]], its mass mass[b].
+func (s *Sampler) group(p []float64) {
+	var maxp float64
+	for _, v := range p {
+		maxp = max(maxp, v)
+	}
+	if cap(s.bucket) < len(p) {
+		s.bucket = make([]uint16, len(p))
+		s.order = make([]int32, len(p))
+	}
+	if s.start == nil {
+		s.start = make([]int, numBuckets+1)
+		s.mass = make([]float64, numBuckets)
+	}
+	clear(s.start)
+	clear(s.mass)
+	bucket := s.bucket[:len(p)]
+	for i, v := range p {
+		if v > 0 {
+			b := bucketOf(v, maxp)
+			bucket[i] = uint16(b)
+			s.start[b+1]++
+			s.mass[b] += v
+		}
+	}
+	for b := 0; b < numBuckets; b++ {
+		s.start[b+1] += s.start[b]
+	}
+	next := s.idx[:0]
+	next = append(next, make([]int32, numBuckets)...)
+	for b := range next {
+		next[b] = int32(s.start[b])
+	}
+	for i, v := range p {
+		if v > 0 {
+			b := bucket[i]
+			s.order[next[b]] = int32(i)
+			next[b]++
+		}
+	}
+	s.idx = next
+}
+
+// cutBucket visits bucket b's tokens from most to least likely (ties by
+// id) and zeroes the first one for which stop returns true, all after it,
+// and every token of the later buckets.
+func (s *Sampler) cutBucket(p []float64, b int, stop func(v float64) bool) {
+	ids := s.order[s.start[b]:s.start[b+1]]
+	slices.SortFunc(ids, func(a, c int32) int {
+		switch {
+		case p[a] > p[c]:
+			return -1
+		case p[a] < p[c]:
+			return 1
+		}
+		return int(a - c)
+	})
+	for j, i := range ids {
+		if stop(p[i]) {
+			for _, z := range ids[j:] {
+				p[z] = 0
+			}
+			break
+		}
+	}
+	for _, z := range s.order[s.start[b+1]:s.start[numBuckets]] {
+		p[z] = 0
 	}
 }
 

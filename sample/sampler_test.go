@@ -2,6 +2,8 @@ package sample
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -170,5 +172,75 @@ func TestValidate(t *testing.T) {
 	ok := Params{Temperature: 0.7, TopP: 0.9, TopK: 40, MinP: 0.05, RepetitionPenalty: 1.1, LogitBias: map[int]float64{3: -100}}
 	if err := ok.Validate(10); err != nil {
 		t.Error(err)
+	}
+}
+
+// keepTopNaive is keepTop by sorting everything.
+func keepTopNaive(p []float64, k int, topP float64) {
+	idx := make([]int, 0, len(p))
+	var total float64
+	for i, v := range p {
+		if v > 0 {
+			idx = append(idx, i)
+		}
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		switch {
+		case p[a] > p[b]:
+			return -1
+		case p[a] < p[b]:
+			return 1
+		}
+		return a - b
+	})
+	keep := len(idx)
+	if k > 0 && k < keep {
+		keep = k
+	}
+	for _, i := range idx[:keep] {
+		total += p[i]
+	}
+	if topP > 0 && topP < 1 {
+		var acc float64
+		for j, i := range idx[:keep] {
+			acc += p[i]
+			if acc >= topP*total {
+				keep = j + 1
+				break
+			}
+		}
+	}
+	for _, i := range idx[keep:] {
+		p[i] = 0
+	}
+}
+
+// TestKeepTopMatchesSort: the thresholded selection equals a full sort on
+// peaked, flat and tied distributions.
+func TestKeepTopMatchesSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	s := New(Params{}, nil, 1)
+	for trial := 0; trial < 300; trial++ {
+		n := 1 + rng.IntN(3000)
+		p := make([]float64, n)
+		shape := trial % 3
+		for i := range p {
+			switch shape {
+			case 0: // peaked: a few likely tokens, a long tail
+				p[i] = math.Exp(-rng.Float64() * 30)
+			case 1: // flat
+				p[i] = 0.5 + rng.Float64()
+			default: // many ties
+				p[i] = float64(rng.IntN(4))
+			}
+		}
+		k := []int{0, 1, 5, 40, n + 1}[rng.IntN(5)]
+		topP := []float64{0, 0.5, 0.9, 0.999, 1}[rng.IntN(5)]
+		want := slices.Clone(p)
+		keepTopNaive(want, k, topP)
+		s.keepTop(p, k, topP)
+		if !slices.Equal(p, want) {
+			t.Fatalf("trial %d (n %d, k %d, top_p %v): selections differ", trial, n, k, topP)
+		}
 	}
 }
