@@ -30,6 +30,10 @@ import sys
 import tempfile
 import types
 
+# Sibling refgen scripts (tools/refgen/tokenizers.py) must not shadow the real packages.
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CHAT = os.path.join(ROOT, "testdata", "chat")
 SPECIAL_KEYS = ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"]
