@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -283,8 +284,9 @@ func (t *speedTable) row(r *speedResult) {
 		fmt.Fprintf(t.w, "| %s | %s: | %s: | %s | %s: | %s: | %s: |\n", strings.Repeat("-", 30), strings.Repeat("-", 9), strings.Repeat("-", 9), strings.Repeat("-", 10), strings.Repeat("-", 6), strings.Repeat("-", 12), strings.Repeat("-", 19))
 	}
 	params := benchCount(r.Params)
-	fmt.Fprintf(t.w, "| %-30s | %10s | %10s | %-10s | %7d | %13s | %20s |\n", r.ModelType, benchBytes(r.ModelSize), params, r.Backend, r.Threads, r.Test,
-		fmt.Sprintf("%.2f ± %.2f", r.AvgTs, r.StddevTs))
+	ts := fmt.Sprintf("%.2f ± %.2f", r.AvgTs, r.StddevTs)
+	ts = strings.Repeat(" ", max(0, 20-utf8.RuneCountInString(ts))) + ts // %20s counts bytes
+	fmt.Fprintf(t.w, "| %-30s | %10s | %10s | %-10s | %7d | %13s | %s |\n", r.ModelType, benchBytes(r.ModelSize), params, r.Backend, r.Threads, r.Test, ts)
 }
 
 // servingResult is what serving mode reports; times in milliseconds.
