@@ -217,3 +217,20 @@ func (c *Chat) Template(name string) (*Template, bool) {
 	t, ok := c.parsed[name]
 	return t, ok
 }
+
+// LoadFile reads a user-supplied template: a tokenizer_config.json-shaped JSON file, or a
+// Jinja file taken as the default template (a .jinja file, or anything not ending in .json).
+func LoadFile(path string) (*Source, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasSuffix(path, ".json") {
+		s, err := ParseTokenizerConfig(path, b)
+		if err == nil && len(s.Templates) == 0 {
+			err = fmt.Errorf("%s: no chat_template", path)
+		}
+		return s, err
+	}
+	return FromString(path, string(b)), nil
+}
