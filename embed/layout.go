@@ -102,12 +102,12 @@ func ReadLayout(dir string, decoder bool) (*Layout, error) {
 					return nil, fmt.Errorf("%s: module %d: the Transformer in a subfolder (%q) is not supported", filepath.Join(dir, "modules.json"), i, m.Path)
 				}
 			case "Pooling":
-				var p stPooling
 				path := filepath.Join(dir, m.Path, "config.json")
-				if err := readJSON(path, &p); err != nil {
+				data, err := os.ReadFile(path)
+				if err != nil {
 					return nil, err
 				}
-				mode, err := p.mode()
+				mode, err := parsePooling(data)
 				if err != nil {
 					return nil, fmt.Errorf("%s: %w", path, err)
 				}
@@ -144,6 +144,15 @@ func ReadLayout(dir string, decoder bool) (*Layout, error) {
 		}
 	}
 	return l, nil
+}
+
+// parsePooling reads a Pooling module's config.json.
+func parsePooling(data []byte) (compute.PoolMode, error) {
+	var p stPooling
+	if err := json.Unmarshal(data, &p); err != nil {
+		return 0, err
+	}
+	return p.mode()
 }
 
 func readJSON(path string, v any) error {
