@@ -131,10 +131,10 @@ func (e *evaluator) runTest(name string, v Value, args []Value) (bool, error) {
 			return e.equal(v, b) && typeName(v) == typeName(b), nil
 		}
 	case "lower":
-		s := toStr(v)
+		s := e.str(v)
 		return s == strings.ToLower(s), nil
 	case "upper":
-		s := toStr(v)
+		s := e.str(v)
 		return s == strings.ToUpper(s), nil
 	case "escaped":
 		return false, nil

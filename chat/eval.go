@@ -148,7 +148,7 @@ func (e *evaluator) exec(s stmt, sc *scope) error {
 		if err != nil {
 			return err
 		}
-		return e.atLine(e.write(toStr(v)), n.line)
+		return e.atLine(e.write(e.str(v)), n.line)
 	case *ifStmt:
 		for i, c := range n.conds {
 			v, err := e.eval(c, sc)
@@ -190,7 +190,7 @@ func (e *evaluator) exec(s stmt, sc *scope) error {
 		if err != nil {
 			return err
 		}
-		return e.atLine(e.write(toStr(v)), n.line)
+		return e.atLine(e.write(e.str(v)), n.line)
 	case *filterBlockStmt:
 		text, err := e.capture(n.body, sc)
 		if err != nil {
@@ -202,7 +202,7 @@ func (e *evaluator) exec(s stmt, sc *scope) error {
 				return err
 			}
 		}
-		return e.atLine(e.write(toStr(v)), n.line)
+		return e.atLine(e.write(e.str(v)), n.line)
 	case *withStmt:
 		inner := newScope(sc)
 		for i, name := range n.names {

@@ -22,7 +22,7 @@ func init() {
 		"abs":        fAbs,
 		"attr":       fAttr,
 		"batch":      fBatch,
-		"capitalize": func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return capitalize(toStr(v)), nil },
+		"capitalize": func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return capitalize(e.str(v)), nil },
 		"center":     fCenter,
 		"count":      fLength,
 		"d":          fDefault,
@@ -40,7 +40,7 @@ func init() {
 		"last":       fLast,
 		"length":     fLength,
 		"list":       fList,
-		"lower":      func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return strings.ToLower(toStr(v)), nil },
+		"lower":      func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return strings.ToLower(e.str(v)), nil },
 		"map":        fMap,
 		"max":        func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return fMinMax(e, v, a, k, 1) },
 		"min":        func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return fMinMax(e, v, a, k, -1) },
@@ -53,7 +53,7 @@ func init() {
 		"select":     func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return fSelect(e, v, a, true, false) },
 		"selectattr": func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return fSelect(e, v, a, true, true) },
 		"sort":       fSort,
-		"string":     func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return toStr(v), nil },
+		"string":     func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return e.str(v), nil },
 		"striptags":  fStriptags,
 		"sum":        fSum,
 		"title":      fTitle,
@@ -61,9 +61,9 @@ func init() {
 		"trim":       fTrim,
 		"truncate":   fTruncate,
 		"unique":     fUnique,
-		"upper":      func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return strings.ToUpper(toStr(v)), nil },
+		"upper":      func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return strings.ToUpper(e.str(v)), nil },
 		"wordcount": func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
-			return int64(len(strings.Fields(toStr(v)))), nil
+			return int64(len(strings.Fields(e.str(v)))), nil
 		},
 	}
 }
@@ -119,7 +119,7 @@ func fLength(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 }
 
 func fTrim(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
-	return stripChars(toStr(v), arg(a, k, 0, "chars", nil), true, true)
+	return stripChars(e.str(v), arg(a, k, 0, "chars", nil), true, true)
 }
 
 func fDefault(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
@@ -227,7 +227,7 @@ func fCenter(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 	if err := e.alloc(w); err != nil {
 		return nil, err
 	}
-	return pad(toStr(v), "center", w, " "), nil
+	return pad(e.str(v), "center", w, " "), nil
 }
 
 func sortKey(v Value, caseSensitive bool) Value {
@@ -293,7 +293,7 @@ func fDictsort(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 
 func fEscape(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;")
-	return r.Replace(toStr(v)), nil
+	return r.Replace(e.str(v)), nil
 }
 
 func fFirst(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
@@ -361,9 +361,9 @@ func fInt(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 
 func fFormat(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 	if k.Len() > 0 {
-		return e.percentFormat(toStr(v), k)
+		return e.percentFormat(e.str(v), k)
 	}
-	return e.percentFormat(toStr(v), &List{Items: a, Tuple: true})
+	return e.percentFormat(e.str(v), &List{Items: a, Tuple: true})
 }
 
 func fIndent(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
@@ -375,7 +375,7 @@ func fIndent(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 		ind = w
 	}
 	first, blank := truthy(arg(a, k, 1, "first", false)), truthy(arg(a, k, 2, "blank", false))
-	s := toStr(v)
+	s := e.str(v)
 	lines := strings.Split(s, "\n")
 	for i := range lines {
 		if i == 0 && !first || !blank && strings.TrimSpace(lines[i]) == "" && i > 0 {
@@ -405,7 +405,7 @@ func fJoin(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	sep := toStr(arg(a, k, 0, "d", ""))
+	sep := e.str(arg(a, k, 0, "d", ""))
 	attr := arg(a, k, 1, "attribute", nil)
 	parts := make([]string, len(items))
 	total := 0
@@ -415,7 +415,7 @@ func fJoin(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 				return nil, err
 			}
 		}
-		parts[i] = toStr(it)
+		parts[i] = e.str(it)
 		total += len(parts[i]) + len(sep)
 	}
 	if err := e.alloc(total); err != nil {
@@ -569,13 +569,13 @@ func fSelect(e *evaluator, v Value, a []Value, keep, byAttr bool) (Value, error)
 }
 
 func fReplace(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
-	old := toStr(arg(a, k, 0, "old", ""))
-	nw := toStr(arg(a, k, 1, "new", ""))
+	old := e.str(arg(a, k, 0, "old", ""))
+	nw := e.str(arg(a, k, 1, "new", ""))
 	count, _ := asIndex(arg(a, k, 2, "count", int64(-1)))
 	if arg(a, k, 2, "count", nil) == nil {
 		count = -1
 	}
-	return e.replace(toStr(v), old, nw, count)
+	return e.replace(e.str(v), old, nw, count)
 }
 
 func fReverse(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
@@ -599,7 +599,7 @@ func fReverse(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 
 func fRound(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 	prec, _ := asIndex(arg(a, k, 0, "precision", int64(0)))
-	how := toStr(arg(a, k, 1, "method", "common"))
+	how := e.str(arg(a, k, 1, "method", "common"))
 	i, f, isFloat, ok := num(v)
 	if !ok {
 		return nil, errf("must be real number, not %s", typeName(v))
@@ -644,7 +644,7 @@ func fSort(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 var tagRe = regexp.MustCompile(`(?s)<!--.*?-->|<[^>]*>`)
 
 func fStriptags(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
-	return strings.Join(strings.Fields(tagRe.ReplaceAllString(toStr(v), "")), " "), nil
+	return strings.Join(strings.Fields(tagRe.ReplaceAllString(e.str(v), "")), " "), nil
 }
 
 func fSum(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
@@ -672,7 +672,7 @@ var titleSplit = regexp.MustCompile(`([-\s({\[<]+)`)
 // fTitle is jinja2's title filter, which capitalizes after spaces, dashes and opening brackets
 // (unlike Python's str.title, which does so after any non-letter).
 func fTitle(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
-	s := toStr(v)
+	s := e.str(v)
 	var b strings.Builder
 	last := 0
 	for _, m := range titleSplit.FindAllStringIndex(s, -1) {
@@ -693,10 +693,10 @@ func capitalizeWord(w string) string {
 }
 
 func fTruncate(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
-	s := toStr(v)
+	s := e.str(v)
 	length, _ := asIndex(arg(a, k, 0, "length", int64(255)))
 	killwords := truthy(arg(a, k, 1, "killwords", false))
-	end := toStr(arg(a, k, 2, "end", "..."))
+	end := e.str(arg(a, k, 2, "end", "..."))
 	leeway, _ := asIndex(arg(a, k, 3, "leeway", int64(5)))
 	rs := []rune(s)
 	if len(rs) <= length+leeway {

@@ -15,7 +15,7 @@ func globalScope(now func() time.Time) *scope {
 	sc.vars["namespace"] = &Func{Name: "namespace", Call: gNamespace}
 	sc.vars["dict"] = &Func{Name: "dict", Call: gDict}
 	sc.vars["raise_exception"] = &Func{Name: "raise_exception", Call: func(e *evaluator, args []Value, kw *Dict) (Value, error) {
-		return nil, &pyError{msg: toStr(arg(args, kw, 0, "message", "")), raised: true}
+		return nil, &pyError{msg: e.str(arg(args, kw, 0, "message", "")), raised: true}
 	}}
 	sc.vars["strftime_now"] = &Func{Name: "strftime_now", Call: func(e *evaluator, args []Value, kw *Dict) (Value, error) {
 		f, err := strArg(arg(args, kw, 0, "format", nil), "strftime_now() format")
@@ -133,7 +133,7 @@ func gCycler(e *evaluator, args []Value, kw *Dict) (Value, error) {
 }
 
 func gJoiner(e *evaluator, args []Value, kw *Dict) (Value, error) {
-	sep := toStr(arg(args, kw, 0, "sep", ", "))
+	sep := e.str(arg(args, kw, 0, "sep", ", "))
 	used := false
 	return &Func{Name: "joiner", Call: func(*evaluator, []Value, *Dict) (Value, error) {
 		if !used {

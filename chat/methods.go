@@ -570,7 +570,7 @@ func (e *evaluator) percentFormat(f string, argv Value) (Value, error) {
 		}
 		switch c {
 		case 's':
-			b.WriteString(fmt.Sprintf("%"+spec+"s", toStr(v)))
+			b.WriteString(fmt.Sprintf("%"+spec+"s", e.str(v)))
 		case 'r':
 			b.WriteString(fmt.Sprintf("%"+spec+"s", repr(v)))
 		case 'd', 'i':
@@ -676,7 +676,7 @@ func (e *evaluator) strFormat(f string, args []Value, kw *Dict) (Value, error) {
 				return nil, errf("'%s'", field)
 			}
 		}
-		s := toStr(v)
+		s := e.str(v)
 		if conv == 'r' {
 			s = repr(v)
 		}

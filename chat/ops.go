@@ -29,7 +29,7 @@ func opTypeError(op string, l, r Value) error {
 
 func (e *evaluator) binaryOp(op string, l, r Value) (Value, error) {
 	if op == "~" {
-		s := toStr(l) + toStr(r)
+		s := e.str(l) + e.str(r)
 		return s, e.alloc(len(s))
 	}
 	if u, ok := l.(*Undefined); ok {

@@ -165,7 +165,13 @@ func truthy(v Value) bool {
 }
 
 // toStr is Python's str(x) as jinja2 prints it.
-func toStr(v Value) string {
+func toStr(v Value) string { return toStrLimit(v, maxReprLen) }
+
+// str is toStr cut off just past the output limit: a structure sharing its sub-lists can have an
+// exponentially long repr, and anything longer than the limit fails anyway.
+func (e *evaluator) str(v Value) string { return toStrLimit(v, e.limits.MaxOutput+1) }
+
+func toStrLimit(v Value, limit int) string {
 	switch x := v.(type) {
 	case string:
 		return x
@@ -173,25 +179,24 @@ func toStr(v Value) string {
 		return ""
 	}
 	var b strings.Builder
-	writeRepr(&b, v, 0)
+	writeRepr(&b, v, 0, limit)
 	return b.String()
 }
 
 // repr is Python's repr(x).
 func repr(v Value) string {
 	var b strings.Builder
-	writeRepr(&b, v, 0)
+	writeRepr(&b, v, 0, maxReprLen)
 	return b.String()
 }
 
-const maxReprDepth = 100
+const (
+	maxReprDepth = 100
+	maxReprLen   = 1 << 26
+)
 
-// maxReprLen stops repr of a structure that shares sub-lists (and so could print exponentially
-// long); anything that long fails the output limit anyway.
-const maxReprLen = 1 << 26
-
-func writeRepr(b *strings.Builder, v Value, depth int) {
-	if depth > maxReprDepth || b.Len() > maxReprLen {
+func writeRepr(b *strings.Builder, v Value, depth, limit int) {
+	if depth > maxReprDepth || b.Len() > limit {
 		b.WriteString("...")
 		return
 	}
@@ -220,7 +225,7 @@ func writeRepr(b *strings.Builder, v Value, depth int) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			writeRepr(b, it, depth+1)
+			writeRepr(b, it, depth+1, limit)
 		}
 		if x.Tuple && len(x.Items) == 1 {
 			b.WriteByte(',')
@@ -235,9 +240,9 @@ func writeRepr(b *strings.Builder, v Value, depth int) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			writeRepr(b, k, depth+1)
+			writeRepr(b, k, depth+1, limit)
 			b.WriteString(": ")
-			writeRepr(b, x.vals[i], depth+1)
+			writeRepr(b, x.vals[i], depth+1, limit)
 		}
 		b.WriteByte('}')
 		if x.Namespace {
