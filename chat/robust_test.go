@@ -52,7 +52,7 @@ func TestHostileTemplatesDoNotParse(t *testing.T) {
 	cases := map[string]string{
 		"deep parens":     "{{ " + strings.Repeat("(", 20000) + "1" + strings.Repeat(")", 20000) + " }}",
 		"deep lists":      "{{ " + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + " }}",
-		"deep ifs":        strings.Repeat("{% if true %}", 20000) + strings.Repeat("{% endif %}", 100000),
+		"deep ifs":        strings.Repeat("{% if true %}", 20000) + strings.Repeat("{% endif %}", 20000),
 		"long plus chain": "{{ 1" + strings.Repeat(" + 1", 20000) + " }}",
 		"long filters":    "{{ 'x'" + strings.Repeat("|trim", 20000) + " }}",
 		"long attrs":      "{{ x" + strings.Repeat(".a", 20000) + " }}",
