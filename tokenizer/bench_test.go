@@ -131,3 +131,12 @@ func BenchmarkEncodeWhole(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLoad reads and builds the Qwen3 tokenizer (11 MB of JSON).
+func BenchmarkLoad(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		if _, err := Load(testdataDir + "/qwen3"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

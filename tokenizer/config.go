@@ -76,12 +76,21 @@ func readMaybeGzip(path string) ([]byte, error) {
 
 // FromJSON builds a tokenizer from the bytes of a tokenizer.json alone.
 func FromJSON(data []byte) (*Tokenizer, error) {
-	var tj tokenizerJSON
-	if err := json.Unmarshal(data, &tj); err != nil {
+	// The top level is split by hand so the multi-megabyte model object is
+	// not validated and copied by encoding/json first.
+	parts, err := splitObject(data)
+	if err != nil {
 		return nil, fmt.Errorf("tokenizer.json: %w", err)
 	}
+	var tj tokenizerJSON
+	if raw, ok := parts["added_tokens"]; ok {
+		if err := json.Unmarshal(raw, &tj.AddedTokens); err != nil {
+			return nil, fmt.Errorf("tokenizer.json added_tokens: %w", err)
+		}
+	}
+	tj.Normalizer, tj.PreTokenizer, tj.PostProcessor = parts["normalizer"], parts["pre_tokenizer"], parts["post_processor"]
+	tj.Decoder, tj.Model = parts["decoder"], parts["model"]
 	t := &Tokenizer{bos: -1, eos: -1, pad: -1, unk: -1}
-	var err error
 	if t.norm, err = buildNormalizer(tj.Normalizer); err != nil {
 		return nil, err
 	}

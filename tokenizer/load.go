@@ -459,10 +459,32 @@ func buildModel(raw json.RawMessage) (model, error) {
 	if isNull(raw) {
 		return nil, fmt.Errorf("model: missing")
 	}
-	var m modelJSON
-	if err := json.Unmarshal(raw, &m); err != nil {
+	// Split the model object so the big vocab and merges skip
+	// encoding/json (see fastjson.go); the small fields still use it.
+	parts, err := splitObject(raw)
+	if err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
+	var small bytes.Buffer
+	small.WriteByte('{')
+	for k, v := range parts {
+		if k == "vocab" || k == "merges" {
+			continue
+		}
+		if small.Len() > 1 {
+			small.WriteByte(',')
+		}
+		kq, _ := json.Marshal(k)
+		small.Write(kq)
+		small.WriteByte(':')
+		small.Write(v)
+	}
+	small.WriteByte('}')
+	var m modelJSON
+	if err := json.Unmarshal(small.Bytes(), &m); err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	m.Vocab, m.Merges = parts["vocab"], parts["merges"]
 	typ := m.Type
 	if typ == "" {
 		// Old files omit the type; tell the models apart by their fields.
@@ -479,8 +501,8 @@ func buildModel(raw json.RawMessage) (model, error) {
 	}
 	switch typ {
 	case "BPE":
-		vocab := map[string]int{}
-		if err := json.Unmarshal(m.Vocab, &vocab); err != nil {
+		vocab, err := fastVocab(m.Vocab)
+		if err != nil {
 			return nil, fmt.Errorf("model BPE vocab: %w", err)
 		}
 		if err := checkVocabIDs(vocab, "BPE"); err != nil {
@@ -498,8 +520,8 @@ func buildModel(raw json.RawMessage) (model, error) {
 		}
 		return newBPE(vocab, merges, unk, strOr(m.ContinuingSubwordPrefix, ""), strOr(m.EndOfWordSuffix, ""), m.FuseUnk, m.ByteFallback, m.IgnoreMerges)
 	case "WordPiece":
-		vocab := map[string]int{}
-		if err := json.Unmarshal(m.Vocab, &vocab); err != nil {
+		vocab, err := fastVocab(m.Vocab)
+		if err != nil {
 			return nil, fmt.Errorf("model WordPiece vocab: %w", err)
 		}
 		if err := checkVocabIDs(vocab, "WordPiece"); err != nil {
@@ -558,6 +580,11 @@ func checkVocabIDs(vocab map[string]int, what string) error {
 func parseMerges(raw json.RawMessage) ([][2]string, error) {
 	if isNull(raw) {
 		return nil, nil
+	}
+	if m, err := fastMerges(raw); err == nil {
+		return m, nil
+	} else if bytes.HasPrefix(bytes.TrimSpace(raw), []byte("[")) {
+		return nil, fmt.Errorf("model BPE merges: %w", err)
 	}
 	var strs []string
 	if err := json.Unmarshal(raw, &strs); err == nil {
