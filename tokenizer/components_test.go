@@ -235,3 +235,28 @@ func TestSpecialIDs(t *testing.T) {
 		t.Error("IDToToken out of range")
 	}
 }
+
+// Split patterns of other hub tokenizers have no scanner; the fallback
+// engine must compile and run them.
+func TestHubPatternsCompile(t *testing.T) {
+	for _, p := range []string{
+		// GPT-4o (o200k)
+		`[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+`,
+		// DeepSeek V3
+		`[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_` + "`" + `{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`,
+		`[一-龥぀-ゟ゠-ヿ]+`,
+		// StarCoder / GPT-NeoX style digit splitting
+		`\p{N}`,
+	} {
+		re, err := compileRegex(p)
+		if err != nil {
+			t.Errorf("%.40q: %v", p, err)
+			continue
+		}
+		s := "Hello WORLD's 12345 中文かな!! \n\n  x"
+		ms := re.findAll(s, nil)
+		if len(ms) == 0 {
+			t.Errorf("%.40q: matches %v", p, ms)
+		}
+	}
+}
