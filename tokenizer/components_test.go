@@ -2,6 +2,8 @@ package tokenizer
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -258,5 +260,32 @@ func TestHubPatternsCompile(t *testing.T) {
 		if len(ms) == 0 {
 			t.Errorf("%.40q: matches %v", p, ms)
 		}
+	}
+}
+
+func TestConfigFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("tokenizer.json", miniWordPiece)
+	write("tokenizer_config.json", `{"bos_token": "[CLS]", "eos_token": {"content": "[SEP]"}, "pad_token": null,
+		"added_tokens_decoder": {"20": {"content": "<extra>", "special": true}, "2": {"content": "[CLS]", "special": true}}}`)
+	write("added_tokens.json", `{"newword": 21}`)
+	write("generation_config.json", `{"eos_token_id": [3, 20]}`)
+	tk, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk.BOS() != 2 || tk.EOS() != 3 || tk.PAD() != -1 || !slices.Equal(tk.EOSIDs(), []int{3, 20}) {
+		t.Errorf("bos %d eos %d pad %d eos ids %v", tk.BOS(), tk.EOS(), tk.PAD(), tk.EOSIDs())
+	}
+	if got := tk.Encode("a<extra>newword", false); !slices.Equal(got, []int{8, 20, 21}) {
+		t.Errorf("added tokens from the config files: got %v", got)
+	}
+	if tk.VocabSize() != 22 || !tk.IsSpecial(20) || tk.IsSpecial(21) {
+		t.Errorf("vocab size %d", tk.VocabSize())
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 )
 
@@ -154,6 +155,8 @@ func (c *configToken) UnmarshalJSON(b []byte) error {
 }
 
 type tokenizerConfig struct {
+	AddedTokensDecoder map[string]AddedToken `json:"added_tokens_decoder"`
+
 	BOS json.RawMessage `json:"bos_token"`
 	EOS json.RawMessage `json:"eos_token"`
 	PAD json.RawMessage `json:"pad_token"`
@@ -201,6 +204,19 @@ func readJSONIfExists(path string, v any) (bool, error) {
 // tokens from tokenizer_config.json (over special_tokens_map.json), and
 // extra end-of-sequence ids from generation_config.json.
 func (t *Tokenizer) applyConfigDir(dir string) error {
+	// added_tokens.json (older transformers): {"content": id}.
+	var extra map[string]int
+	if ok, err := readJSONIfExists(filepath.Join(dir, "added_tokens.json"), &extra); err != nil {
+		return err
+	} else if ok {
+		dec := map[string]AddedToken{}
+		for content, id := range extra {
+			dec[fmt.Sprint(id)] = AddedToken{Content: content, Normalized: true}
+		}
+		if err := t.mergeAddedTokens(dec); err != nil {
+			return fmt.Errorf("%s: %w", filepath.Join(dir, "added_tokens.json"), err)
+		}
+	}
 	for _, name := range []string{"special_tokens_map.json", "tokenizer_config.json"} {
 		var c tokenizerConfig
 		ok, err := readJSONIfExists(filepath.Join(dir, name), &c)
@@ -228,6 +244,9 @@ func (t *Tokenizer) applyConfigDir(dir string) error {
 				*dst = id
 			}
 		}
+		if err := t.mergeAddedTokens(c.AddedTokensDecoder); err != nil {
+			return fmt.Errorf("%s: added_tokens_decoder: %w", filepath.Join(dir, name), err)
+		}
 		set(&t.bos, c.BOS)
 		set(&t.eos, c.EOS)
 		set(&t.pad, c.PAD)
@@ -246,4 +265,39 @@ func (t *Tokenizer) applyConfigDir(dir string) error {
 		}
 	}
 	return nil
+}
+
+// mergeAddedTokens adds the tokens of a transformers added_tokens_decoder
+// ({"id": token}) whose ids tokenizer.json does not already have.
+func (t *Tokenizer) mergeAddedTokens(dec map[string]AddedToken) error {
+	if len(dec) == 0 {
+		return nil
+	}
+	tokens := append([]AddedToken(nil), t.added.tokens...)
+	n := len(tokens)
+	keys := make([]string, 0, len(dec))
+	for k := range dec {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		var id int
+		if _, err := fmt.Sscan(k, &id); err != nil || id < 0 {
+			return fmt.Errorf("token id %q is not a non-negative integer", k)
+		}
+		if _, ok := t.added.byID[id]; ok {
+			continue
+		}
+		tok := dec[k]
+		tok.ID = id
+		if tok.Content == "" {
+			return fmt.Errorf("token %d has no content", id)
+		}
+		tokens = append(tokens, tok)
+	}
+	if len(tokens) == n {
+		return nil
+	}
+	t.added = newAddedVocab(tokens, t.norm)
+	return t.finish()
 }
