@@ -8,7 +8,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 )
+
+var linkSeq atomic.Int64
 
 // Cache is a huggingface_hub cache directory (the one holding models--*).
 type Cache struct {
@@ -164,8 +167,8 @@ func (c Cache) link(repo, commit, file, etag string) error {
 	if cur, err := os.Readlink(ptr); err == nil && cur == target {
 		return nil
 	}
-	tmp := ptr + ".ferrum-link"
-	os.Remove(tmp)
+	// A name of its own, so concurrent pulls never rename each other's link.
+	tmp := fmt.Sprintf("%s.ferrum-link-%d-%d", ptr, os.Getpid(), linkSeq.Add(1))
 	if err := os.Symlink(target, tmp); err != nil {
 		return err
 	}

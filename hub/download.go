@@ -53,8 +53,8 @@ func (h *Hub) fetchFile(ctx context.Context, repo, commit, file string, sib *Sib
 	}
 	defer unlock()
 	// Someone (another ferrum, or Python) may have finished it meanwhile.
-	if _, err := os.Stat(blob); err == nil {
-		bar.setBytes(meta.Size)
+	if fi, err := os.Stat(blob); err == nil && (meta.Size < 0 || fi.Size() == meta.Size) {
+		bar.setBytes(fi.Size())
 		bar.setState(barCached)
 		return h.Cache.link(repo, commit, file, meta.ETag)
 	}

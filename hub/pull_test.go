@@ -475,3 +475,32 @@ func TestProgressPlainLinesAreFew(t *testing.T) {
 		t.Fatal("terminal escapes in plain output")
 	}
 }
+
+// Two pulls of one model into one cache at once (two processes, or Python
+// beside Ferrum) serialise on the blob locks and both succeed.
+func TestConcurrentPullsShareTheCache(t *testing.T) {
+	f := hubtest.New(t)
+	files := qwenLike()
+	f.AddCommit("Qwen/Qwen3-0.6B", files)
+	h1 := newTestHub(t, f)
+	h2 := New(Config{Endpoint: f.URL, CacheDir: h1.Cache.Dir})
+	errs := make(chan error, 2)
+	for _, h := range []*Hub{h1, h2} {
+		go func() {
+			_, err := h.Pull(context.Background(), "Qwen/Qwen3-0.6B")
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := h1.ResolveCached(Ref{Repo: "Qwen/Qwen3-0.6B"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(p, "model.safetensors")); string(b) != files["model.safetensors"] {
+		t.Fatal("content differs")
+	}
+}
