@@ -239,6 +239,66 @@ BASES = [
 ]
 
 
+# ---------------------------------------------------------------------------------------------
+# Cross-encoder rerankers: *ForSequenceClassification with one label, scored on (query, document)
+# pairs the way sentence-transformers' CrossEncoder does.
+
+QUERY = "What is the capital of France?"
+DOCS = [
+    "The capital of France is Paris.",
+    "The cat sat on the mat.",
+    "What is the capital of Spain? The capital of Spain is Madrid.",
+    "The old fisherman, who drank strong coffee at the café near the harbour, told the children many "
+    "stories about ships, storms and stars while the waves rolled slowly onto the sand.",
+    "a",
+]
+RERANKERS = [
+    ("rerank_bert", "bert", wordpiece_tokenizer, 21),
+    ("rerank_xlmr", "xlm-roberta", unigram_tokenizer, 22),
+]
+
+
+def build_reranker(name, kind, tok_fn, seed, out_dir, log):
+    import sentence_transformers as st
+    tok, special_kw = tok_fn()
+    cfg = encoder_config(kind, tok.get_vocab_size(with_added_tokens=True))
+    cfg.num_labels = 1
+    model = transformers.AutoModelForSequenceClassification.from_config(cfg)
+    init_encoder(model, seed)
+    model.eval()
+    folder = os.path.join(out_dir, name)
+    shutil.rmtree(folder, ignore_errors=True)
+    model.save_pretrained(folder)
+    hf = M.HFTokenizer(tokenizer_object=tok, model_max_length=MAX_SEQ, **special_kw)
+    hf.save_pretrained(folder)
+    tok.save(os.path.join(folder, "tokenizer.json"))
+    hf = transformers.AutoTokenizer.from_pretrained(folder)
+    feats = hf([QUERY] * len(DOCS), DOCS, padding=True, truncation=True, max_length=MAX_SEQ, return_tensors="pt")
+    with torch.no_grad():
+        logits = model(**feats).logits[:, 0].float()
+    mask = feats["attention_mask"].bool()
+    ids = [row[m].tolist() for row, m in zip(feats["input_ids"], mask)]
+    types = ([row[m].tolist() for row, m in zip(feats["token_type_ids"], mask)]
+             if "token_type_ids" in feats else [[0] * len(i) for i in ids])
+    rlog = {"architecture": type(model).__name__}
+    scores = None
+    try:
+        ce = st.CrossEncoder(folder, device="cpu", max_length=MAX_SEQ)
+        scores = ce.predict([(QUERY, d) for d in DOCS], convert_to_numpy=True).tolist()
+        rlog["crossencoder_activation"] = str(getattr(ce, "activation_fn", None))
+        rlog["sigmoid_vs_crossencoder_maxdiff"] = float((torch.sigmoid(logits) - torch.tensor(scores)).abs().max())
+    except Exception as e:  # noqa: BLE001
+        rlog["crossencoder_error"] = f"{type(e).__name__}: {e}"[:400]
+    ref = {"base": name, "model_type": kind, "max_length": MAX_SEQ, "query": QUERY, "documents": DOCS,
+           "input_ids": ids, "token_type_ids": types, "logits": [r8(v) for v in logits.tolist()],
+           "scores": [r8(v) for v in scores] if scores is not None else None,
+           "transformers_version": transformers.__version__,
+           "sentence_transformers_version": st.__version__}
+    M.write_json(os.path.join(folder, "reference.json"), ref, compact=True)
+    rlog["lengths"] = [len(i) for i in ids]
+    log[name] = rlog
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
@@ -260,6 +320,16 @@ def main():
         print("==", name, flush=True)
         try:
             build_base(name, kind, tok_fn, act, default, seed, args.repo, args.out, log)
+        except Exception:  # noqa: BLE001
+            failed.append(name)
+            log[name] = {"error": traceback.format_exc()[-3000:]}
+            print(traceback.format_exc(), flush=True)
+    for name, kind, tok_fn, seed in RERANKERS:
+        if only and name not in only:
+            continue
+        print("==", name, flush=True)
+        try:
+            build_reranker(name, kind, tok_fn, seed, args.out, log)
         except Exception:  # noqa: BLE001
             failed.append(name)
             log[name] = {"error": traceback.format_exc()[-3000:]}
