@@ -1,12 +1,15 @@
 package compute
 
 // EncoderBackend is the ops embedding models add to Backend: the tanh form
-// of GELU (BERT checkpoints with hidden_act gelu_new / gelu_pytorch_tanh)
-// and the sentence-transformers poolings, which reduce each sequence's
+// of GELU (BERT checkpoints with hidden_act gelu_new / gelu_pytorch_tanh),
+// tanh (classification heads) and the sentence-transformers poolings, which reduce each sequence's
 // rows to one vector on the device so only the vectors come back.
 type EncoderBackend interface {
 	// GELUTanh: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). dst may alias x.
 	GELUTanh(dst, x Tensor)
+	// Tanh: dst = tanh(x), the activation of BERT's pooler and of
+	// RoBERTa's classification head. dst may alias x.
+	Tanh(dst, x Tensor)
 	// Pool writes one row per sequence into dst (len(seqs) x Cols).
 	Pool(dst, x Tensor, seqs []AttentionSeq, mode PoolMode)
 }

@@ -16,6 +16,10 @@ func geluTanh(v float32) float32 {
 
 func (b *Backend) GELUTanh(dst, x compute.Tensor) { b.unary("GELUTanh", dst, x, geluTanh) }
 
+func (b *Backend) Tanh(dst, x compute.Tensor) {
+	b.unary("Tanh", dst, x, func(v float32) float32 { return float32(math.Tanh(float64(v))) })
+}
+
 // Pool reduces each sequence to one row; work is split over the sequences,
 // and each output element is summed in row order, so a sequence's vector
 // does not depend on the rest of the batch.

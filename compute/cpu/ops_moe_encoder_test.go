@@ -25,6 +25,11 @@ func TestMoEEncoderOps(t *testing.T) {
 			t.Errorf("threads %d: GELUTanh rel err %g", threads, e)
 		}
 
+		be.Tanh(got, xt)
+		if e := computetest.RelErr(download(be, got), ref.Tanh(x)); e > 1e-6 {
+			t.Errorf("threads %d: Tanh rel err %g", threads, e)
+		}
+
 		seqs := []compute.AttentionSeq{{FirstRow: 0, NumRows: 1}, {FirstRow: 1, NumRows: 5}, {FirstRow: 6, NumRows: 31}}
 		for mode := compute.PoolCLS; mode <= compute.PoolWeightedMean; mode++ {
 			dst := be.Alloc(len(seqs), 19)

@@ -12,6 +12,9 @@ func GELUTanh(x []float32) []float32 {
 	return mapf(x, func(v float64) float64 { return 0.5 * v * (1 + math.Tanh(c*(v+0.044715*v*v*v))) })
 }
 
+// Tanh is the hyperbolic tangent.
+func Tanh(x []float32) []float32 { return mapf(x, math.Tanh) }
+
 // Pool reduces each sequence's rows (of width cols) to one row.
 func Pool(x []float32, cols int, seqs []compute.AttentionSeq, mode compute.PoolMode) []float32 {
 	dst := make([]float32, len(seqs)*cols)
