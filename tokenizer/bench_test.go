@@ -140,3 +140,14 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEncodeShort is one short chat-sized message per call.
+func BenchmarkEncodeShort(b *testing.B) {
+	tk := loadTestTokenizer(b, "qwen3")
+	msg := "<|im_start|>user\nWhat's the capital of France? Answer in one word.<|im_end|>\n<|im_start|>assistant\n"
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		tk.Encode(msg, false)
+	}
+}

@@ -289,3 +289,16 @@ func TestConfigFiles(t *testing.T) {
 		t.Errorf("vocab size %d", tk.VocabSize())
 	}
 }
+
+func TestCleanUpTokenizationSpaces(t *testing.T) {
+	// transformers' decode of Llama 3 (clean_up_tokenization_spaces true).
+	l := loadTestTokenizer(t, "llama3")
+	if !l.CleansUpSpaces() || loadTestTokenizer(t, "qwen3").CleansUpSpaces() {
+		t.Error("clean_up_tokenization_spaces flags")
+	}
+	in := "She said 'hello' and ''quoted'' text ' spaced ' out , ok ? I 'm sure they 're n't"
+	want := "She said 'hello' and ''quoted'' text'spaced'out, ok? I'm sure they'ren't"
+	if got := CleanUpTokenizationSpaces(l.Decode(l.Encode(in, false), false)); got != want {
+		t.Errorf("got %q", got)
+	}
+}

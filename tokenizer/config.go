@@ -156,6 +156,7 @@ func (c *configToken) UnmarshalJSON(b []byte) error {
 
 type tokenizerConfig struct {
 	AddedTokensDecoder map[string]AddedToken `json:"added_tokens_decoder"`
+	CleanUpSpaces      *bool                 `json:"clean_up_tokenization_spaces"`
 
 	BOS json.RawMessage `json:"bos_token"`
 	EOS json.RawMessage `json:"eos_token"`
@@ -246,6 +247,9 @@ func (t *Tokenizer) applyConfigDir(dir string) error {
 		}
 		if err := t.mergeAddedTokens(c.AddedTokensDecoder); err != nil {
 			return fmt.Errorf("%s: added_tokens_decoder: %w", filepath.Join(dir, name), err)
+		}
+		if c.CleanUpSpaces != nil {
+			t.cleanUpSpaces = *c.CleanUpSpaces
 		}
 		set(&t.bos, c.BOS)
 		set(&t.eos, c.EOS)

@@ -209,3 +209,20 @@ func (c ctcDecoder) decodeChain(t []string) []string {
 	}
 	return out
 }
+
+// CleanUpTokenizationSpaces is transformers' clean_up_tokenization: it
+// removes the space before punctuation and English contractions. Decode
+// does not apply it (HF tokenizers does not); transformers does when
+// tokenizer_config.json says clean_up_tokenization_spaces (see
+// Tokenizer.CleansUpSpaces).
+func CleanUpTokenizationSpaces(s string) string {
+	for _, r := range transformersCleanup {
+		s = strings.ReplaceAll(s, r.from, r.to)
+	}
+	return s
+}
+
+var transformersCleanup = []struct{ from, to string }{
+	{" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"},
+	{" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"},
+}

@@ -33,7 +33,13 @@ type Tokenizer struct {
 	bos, eos, pad, unk int
 	eosIDs             []int
 	maxID              int
+	cleanUpSpaces      bool
 }
+
+// CleansUpSpaces reports tokenizer_config.json's clean_up_tokenization_spaces:
+// whether transformers would pass decoded text through
+// CleanUpTokenizationSpaces.
+func (t *Tokenizer) CleansUpSpaces() bool { return t.cleanUpSpaces }
 
 // Encode returns the token ids of text; with addSpecial the post-processor
 // adds the model's special tokens (BOS, [CLS] ... [SEP]).

@@ -16,7 +16,7 @@ type unigramModel struct {
 	byteFallback bool
 	fuseUnk      bool
 	minScore     float64
-	maxLen       int // longest piece in bytes
+	trie         byteTrie
 	byteIDs      [256]int
 
 	cache wordCache
@@ -33,10 +33,8 @@ func newUnigram(pieces []string, scores []float64, unkID int, byteFallback bool)
 		if scores[i] < m.minScore {
 			m.minScore = scores[i]
 		}
-		if len(p) > m.maxLen {
-			m.maxLen = len(p)
-		}
 	}
+	m.trie = newByteTrie(pieces)
 	if unkID >= len(pieces) {
 		return nil, fmt.Errorf("Unigram: unk_id %d is outside the vocabulary of %d", unkID, len(pieces))
 	}
@@ -75,15 +73,16 @@ func (m *unigramModel) segment(s string) ([]string, error) {
 		base := nodes[at].score
 		_, mblen := utf8.DecodeRuneInString(s[at:])
 		single := false
-		limit := len(s) - at
-		if limit > m.maxLen {
-			limit = m.maxLen
-		}
 		// Every prefix that is a piece, shortest first (the trie's order,
 		// which decides ties).
-		for l := 1; l <= limit; l++ {
-			id, ok := m.vocab[s[at:at+l]]
-			if !ok {
+		node := int32(0)
+		for l := 1; at+l <= len(s); l++ {
+			node = m.trie.child(node, s[at+l-1])
+			if node < 0 {
+				break
+			}
+			id := int(m.trie.piece[node])
+			if id < 0 {
 				continue
 			}
 			t := &nodes[at+l]
@@ -176,4 +175,41 @@ func (m *unigramModel) tokenize(w string, dst []int) ([]int, error) {
 	}
 	m.cache.put(w, ids)
 	return dst, nil
+}
+
+// byteTrie is a trie over the pieces' bytes; a node's children live in one
+// map keyed by (node, byte), so a lookup is a single hash probe.
+type byteTrie struct {
+	edges map[uint64]int32
+	piece []int32 // piece id ending at the node, or -1
+}
+
+func newByteTrie(pieces []string) byteTrie {
+	t := byteTrie{edges: make(map[uint64]int32, len(pieces)*2), piece: []int32{-1}}
+	for id, p := range pieces {
+		n := int32(0)
+		for i := 0; i < len(p); i++ {
+			k := uint64(n)<<8 | uint64(p[i])
+			c, ok := t.edges[k]
+			if !ok {
+				c = int32(len(t.piece))
+				t.piece = append(t.piece, -1)
+				t.edges[k] = c
+			}
+			n = c
+		}
+		if len(p) > 0 {
+			// A repeated piece keeps its last id, like the vocabulary map.
+			t.piece[n] = int32(id)
+		}
+	}
+	return t
+}
+
+func (t *byteTrie) child(n int32, b byte) int32 {
+	c, ok := t.edges[uint64(n)<<8|uint64(b)]
+	if !ok {
+		return -1
+	}
+	return c
 }
