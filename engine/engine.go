@@ -74,12 +74,16 @@ func Open(path string, opts Options) (*Engine, error) {
 	if err != nil {
 		return fail(err)
 	}
-	tok, err := tokenizer.Load(path)
+	tokPath := path
+	if opts.TokenizerPath != "" {
+		tokPath = opts.TokenizerPath
+	}
+	tok, err := tokenizer.Load(tokPath)
 	if err != nil {
 		m.Close()
 		return fail(fmt.Errorf("tokenizer: %w", err))
 	}
-	src, chatErr := loadChat(path, opts.ChatTemplate)
+	src, chatErr := loadChat(tokPath, opts.ChatTemplate)
 	var ch *chat.Chat
 	if chatErr == nil {
 		if ch, chatErr = src.Compile(); chatErr != nil && opts.ChatTemplate != "" {

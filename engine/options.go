@@ -42,6 +42,10 @@ type Options struct {
 
 	// ChatTemplate replaces the model's chat template (template text).
 	ChatTemplate string
+	// TokenizerPath loads the tokenizer (and, unless ChatTemplate is set,
+	// the chat template) from another folder or file than the model's,
+	// e.g. for a GGUF without tokenizer metadata.
+	TokenizerPath string
 }
 
 func (o *Options) setDefaults(maxPositions int) {

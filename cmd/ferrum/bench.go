@@ -37,6 +37,7 @@ type benchOptions struct {
 
 	concurrency, requests, inputLen, outputLen int
 	kvTokens                                   int
+	tokenizer                                  string
 }
 
 func newBenchCmd() *cobra.Command {
@@ -77,6 +78,7 @@ tokens/s, time to first token and time per output token.`,
 	fl.IntVar(&o.inputLen, "input-len", 512, "serving mode: prompt tokens per request")
 	fl.IntVar(&o.outputLen, "output-len", 128, "serving mode: generated tokens per request")
 	fl.IntVar(&o.kvTokens, "kv-cache-tokens", 0, "serving mode: KV cache size in tokens (0: sized from free memory)")
+	fl.StringVar(&o.tokenizer, "tokenizer", "", "serving mode: load the tokenizer from this folder or file (for a GGUF without one)")
 	return cmd
 }
 
@@ -342,7 +344,7 @@ func benchServing(ctx context.Context, w io.Writer, o *benchOptions) error {
 func serveOnce(ctx context.Context, path string, threads int, o *benchOptions) (*servingResult, error) {
 	e, err := engine.Open(path, engine.Options{
 		Threads: threads, MaxSeqs: max(o.concurrency, 1), MaxBatchTokens: o.batch,
-		MaxModelLen: o.inputLen + o.outputLen, KVCacheTokens: o.kvTokens,
+		MaxModelLen: o.inputLen + o.outputLen, KVCacheTokens: o.kvTokens, TokenizerPath: o.tokenizer,
 	})
 	if err != nil {
 		return nil, err
