@@ -55,6 +55,8 @@ func (o *Options) setDefaults(maxPositions int) {
 	if o.MaxSeqs <= 0 {
 		o.MaxSeqs = 64
 	}
+	// Every running sequence must fit a step, or the newest would starve.
+	o.MaxSeqs = min(o.MaxSeqs, o.MaxBatchTokens)
 	if o.MaxModelLen <= 0 {
 		o.MaxModelLen = maxPositions
 		if o.MaxModelLen <= 0 {
