@@ -152,6 +152,10 @@ func (s *scheduler) step() bool {
 	for _, p := range plan {
 		sq := p.seq
 		sq.planN = 0
+		lr := row
+		if p.sample {
+			row++
+		}
 		if sq.state != stateRunning {
 			continue
 		}
@@ -164,8 +168,7 @@ func (s *scheduler) step() bool {
 			sq.prefilled = true
 		}
 		if p.sample {
-			s.next(sq, logits.Row(row))
-			row++
+			s.next(sq, logits.Row(lr))
 		}
 	}
 	return true
