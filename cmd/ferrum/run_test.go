@@ -164,3 +164,24 @@ func TestRunBinaryPipe(t *testing.T) {
 		t.Errorf("stdout %q, want %q", out, want+"\n")
 	}
 }
+
+func TestReadMessage(t *testing.T) {
+	s := &chatSession{errOut: &bytes.Buffer{}, interrupts: make(chan os.Signal)}
+	lines := make(chan string, 16)
+	for _, l := range []string{`first \`, `second`, `"""one line"""`, `"""start`, `middle`, `end"""`, `last`} {
+		lines <- l
+	}
+	close(lines)
+	var got []string
+	for {
+		m, ok := s.readMessage(lines, func(string) {})
+		if !ok {
+			break
+		}
+		got = append(got, m)
+	}
+	want := []string{"first \nsecond", "one line", "start\nmiddle\nend", "last"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("messages %q, want %q", got, want)
+	}
+}
