@@ -111,13 +111,19 @@ func logitsOf(t *testing.T, path string, prompts [][]int32) [][][]float32 {
 
 // TestInvariance: a sequence's logits are the same alone, in one batch
 // with the other prompts, and prefilled in chunks mixed with the others'
-// chunks, with several block sizes.
+// chunks, with several block sizes - from safetensors F32 and GGUF Q8_0.
 func TestInvariance(t *testing.T) {
 	dir := filepath.Join(fixturesDir, "qwen3moe")
 	ref := loadReference(t, dir)
+	for _, path := range []string{dir, toGGUF(t, dir, quant.Q8_0)} {
+		t.Run(filepath.Ext(path), func(t *testing.T) { checkInvariance(t, path, ref) })
+	}
+}
+
+func checkInvariance(t *testing.T, path string, ref *reference) {
 	be := cpu.New(2)
 	defer be.Close()
-	m, err := model.Load(dir, be, model.Options{})
+	m, err := model.Load(path, be, model.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
