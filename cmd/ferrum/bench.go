@@ -20,6 +20,7 @@ import (
 
 	"github.com/ferrum-go/ferrum/compute/cpu"
 	"github.com/ferrum-go/ferrum/engine"
+	"github.com/ferrum-go/ferrum/hub"
 	"github.com/ferrum-go/ferrum/kvcache"
 	"github.com/ferrum-go/ferrum/model"
 )
@@ -58,6 +59,13 @@ tokens/s, time to first token and time per output token.`,
 			}
 			if o.reps < 1 {
 				return fmt.Errorf("bench: -r must be at least 1, got %d", o.reps)
+			}
+			for i, m := range o.models {
+				p, err := hub.Resolve(cmd.Context(), m, hub.ResolveOptions{})
+				if err != nil {
+					return err
+				}
+				o.models[i] = p
 			}
 			if o.concurrency > 0 {
 				return benchServing(cmd.Context(), cmd.OutOrStdout(), &o)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ferrum-go/ferrum/chat"
 	"github.com/ferrum-go/ferrum/engine"
+	"github.com/ferrum-go/ferrum/hub"
 )
 
 func init() { subcommands = append(subcommands, newRunCmd) }
@@ -73,7 +74,8 @@ func newRunCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run MODEL [PROMPT]",
 		Short: "Answer one prompt, or chat interactively",
-		Long: `Loads MODEL (a Hugging Face folder or a .gguf file) and streams the answer to PROMPT
+		Long: `Loads MODEL (a Hugging Face folder, a .gguf file, or a repo id or alias, downloaded into
+the Hugging Face cache when missing) and streams the answer to PROMPT
 to stdout. Without PROMPT it starts an interactive chat that keeps the conversation's history:
 /clear forgets it, /bye (or end of input) quits, """ starts and ends a multi-line message, a line
 ending in \ continues on the next one. Ctrl-C stops the answer being written, not the program.`,
@@ -91,6 +93,10 @@ ending in \ continues on the next one. Ctrl-C stops the answer being written, no
 				path = p
 			default:
 				return errors.New("run: MODEL is required (a Hugging Face model folder or a .gguf file)")
+			}
+			path, err := hub.Resolve(cmd.Context(), path, hub.ResolveOptions{Download: true, Progress: cmd.ErrOrStderr()})
+			if err != nil {
+				return err
 			}
 			e, err := engine.Open(path, eo.options())
 			if err != nil {
