@@ -99,7 +99,11 @@ func TestWriteBenchText(t *testing.T) {
 func BenchmarkEncodeDocs(b *testing.B) {
 	text := benchText()
 	docs := strings.Split(text, "\n\n")
-	for _, name := range []string{"qwen3", "llama3", "llama2"} {
+	names := []string{"qwen3", "llama3", "llama2"}
+	if os.Getenv("TOKBENCH_ALL") != "" {
+		names = append(names, "bert-wordpiece", "unigram-sp", "unigram-bf")
+	}
+	for _, name := range names {
 		b.Run(name, func(b *testing.B) {
 			tk := loadTestTokenizer(b, name)
 			b.SetBytes(int64(len(text)))

@@ -231,14 +231,14 @@ func (t *Tokenizer) ggufBPE(md *gguf.Metadata, tokens []string) error {
 	case "gpt-2", "gpt2", "default":
 		byteLevel.useRegex = true
 		t.pre = byteLevel
-	case "llama-bpe", "llama3", "llama-v3":
+	case "llama-bpe", "llama3", "llama-v3", "smaug-bpe":
 		t.pre = seqPreTokenizer{&splitPreTokenizer{pat: scannerPattern{knownScanner(patLlama3)}, behavior: behaviorIsolated}, byteLevel}
 		ignoreMerges = true
-	case "qwen2":
+	case "qwen2", "deepseek-r1-qwen":
 		t.pre = seqPreTokenizer{&splitPreTokenizer{pat: scannerPattern{knownScanner(patQwen2)}, behavior: behaviorIsolated}, byteLevel}
 		t.norm = unicodeNormalizer{norm.NFC}
 	default:
-		return fmt.Errorf("unsupported tokenizer.ggml.pre %q (want gpt-2, llama-bpe or qwen2)", pre)
+		return fmt.Errorf("unsupported tokenizer.ggml.pre %q (want gpt-2, llama-bpe, smaug-bpe, qwen2 or deepseek-r1-qwen); load the model's tokenizer.json instead", pre)
 	}
 	m, err := newBPE(vocabOf(tokens), merges, "", "", "", false, false, ignoreMerges)
 	if err != nil {

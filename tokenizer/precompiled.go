@@ -15,6 +15,9 @@ import (
 type precompiledNormalizer struct {
 	units      []uint32
 	normalized []byte
+	// ascii caches each ASCII byte's transform (most text is ASCII).
+	ascii   [128]string
+	asciiOK [128]bool
 }
 
 func newPrecompiled(blob []byte) (*precompiledNormalizer, error) {
@@ -28,6 +31,9 @@ func newPrecompiled(blob []byte) (*precompiledNormalizer, error) {
 	p := &precompiledNormalizer{units: make([]uint32, size/4), normalized: blob[4+size:]}
 	for i := range p.units {
 		p.units[i] = binary.LittleEndian.Uint32(blob[4+4*i:])
+	}
+	for c := 0; c < 128; c++ {
+		p.ascii[c], p.asciiOK[c] = p.transform(string(rune(c)))
 	}
 	return p, nil
 }
@@ -86,17 +92,32 @@ func (p *precompiledNormalizer) transform(chunk string) (string, bool) {
 func (p *precompiledNormalizer) normalize(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	g := uniseg.NewGraphemes(s)
-	for g.Next() {
-		gr := g.Str()
+	state := -1
+	for i := 0; i < len(s); {
+		c := s[i]
+		// An ASCII byte followed by ASCII (other than CR LF) is a cluster
+		// of its own; skip the segmenter for it.
+		if c < 0x80 && (i+1 == len(s) || s[i+1] < 0x80) && !(c == '\r' && i+1 < len(s) && s[i+1] == '\n') {
+			if p.asciiOK[c] {
+				b.WriteString(p.ascii[c])
+			} else {
+				b.WriteByte(c)
+			}
+			i++
+			state = -1
+			continue
+		}
+		var gr string
+		gr, _, _, state = uniseg.FirstGraphemeClusterInString(s[i:], state)
+		i += len(gr)
 		if len(gr) < 6 {
 			if n, ok := p.transform(gr); ok {
 				b.WriteString(n)
 				continue
 			}
 		}
-		for i, r := range gr {
-			part := gr[i : i+len(string(r))]
+		for j, r := range gr {
+			part := gr[j : j+len(string(r))]
 			if n, ok := p.transform(part); ok {
 				b.WriteString(n)
 			} else {

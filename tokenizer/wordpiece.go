@@ -51,15 +51,16 @@ func (m *wordPieceModel) tokenize(w string, dst []int) ([]int, error) {
 		end := len(w)
 		found := -1
 		for start < end {
-			var sub string
+			var id int
+			var ok bool
 			if start > 0 {
 				buf = append(buf[:0], m.prefix...)
 				buf = append(buf, w[start:end]...)
-				sub = string(buf)
+				id, ok = m.vocab[string(buf)] // no allocation: map index by converted bytes
 			} else {
-				sub = w[start:end]
+				id, ok = m.vocab[w[start:end]]
 			}
-			if id, ok := m.vocab[sub]; ok {
+			if ok {
 				found = id
 				break
 			}
