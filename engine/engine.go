@@ -330,8 +330,11 @@ type Stats struct {
 	PromptTokens, GenerationTokens int64
 	Preemptions                    int64
 	RequestsFinished               int64
-	Steps                          int64
-	LastStep                       time.Time
+	// Choices ended, by finish reason (vllm:request_success_total's
+	// finished_reason counts these per request).
+	ChoicesStop, ChoicesLength, ChoicesCancelled, ChoicesError int64
+	Steps                                                      int64
+	LastStep                                                   time.Time
 }
 
 // Stats returns a snapshot taken after the latest scheduler step.

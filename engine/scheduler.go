@@ -23,11 +23,13 @@ type scheduler struct {
 	numBlock int
 
 	promptTokens, genTokens, preemptions, finished, steps int64
+	choicesEnded                                          map[FinishReason]int64
 }
 
 func (s *scheduler) init(e *Engine) {
 	s.e = e
 	s.live = map[*request]bool{}
+	s.choicesEnded = map[FinishReason]int64{}
 	s.eos = map[int32]bool{}
 	for _, id := range e.tok.EOSIDs() {
 		s.eos[int32(id)] = true
@@ -423,6 +425,7 @@ func (s *scheduler) finishSeq(sq *seq, ev Event) {
 	}
 	sq.state = stateDone
 	sq.planN = 0
+	s.choicesEnded[ev.FinishReason]++
 	r := sq.req
 	r.live--
 	if r.live == 0 {
@@ -461,6 +464,8 @@ func (e *Engine) updateStats() {
 		KVBlocks: s.numBlock, KVBlocksUsed: s.numBlock - free - evictable, KVBlocksCached: cached,
 		PromptTokens: s.promptTokens, GenerationTokens: s.genTokens, Preemptions: s.preemptions,
 		RequestsFinished: s.finished, Steps: s.steps, LastStep: time.Now(),
+		ChoicesStop: s.choicesEnded[FinishStop], ChoicesLength: s.choicesEnded[FinishLength],
+		ChoicesCancelled: s.choicesEnded[FinishCancelled], ChoicesError: s.choicesEnded[FinishError],
 	}
 	if s.numBlock > 0 {
 		st.KVUsage = float64(st.KVBlocksUsed) / float64(s.numBlock)
