@@ -95,7 +95,9 @@ func TestStress(t *testing.T) {
 	}
 	st := e.Stats()
 	t.Logf("finish reasons %v; %d steps, %d preemptions, prefix hits %d of %d tokens", counts, st.Steps, st.Preemptions, st.PrefixHits, st.PrefixQueries)
-	if got := st.ChoicesStop + st.ChoicesLength + st.ChoicesCancelled; got != int64(counts[FinishStop]+counts[FinishLength]+counts[FinishCancelled]) && got < int64(counts[FinishStop]+counts[FinishLength]+counts[FinishCancelled]) {
+	// Readers that walked away miss some finish events, so the engine
+	// counts at least what they saw.
+	if got := st.ChoicesStop + st.ChoicesLength + st.ChoicesCancelled; got < int64(counts[FinishStop]+counts[FinishLength]+counts[FinishCancelled]) || st.ChoicesError != 0 {
 		t.Errorf("stats count %d ended choices, readers saw %v", got, counts)
 	}
 	if st.Preemptions == 0 {
