@@ -5,6 +5,7 @@
 package hubtest
 
 import (
+	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -247,6 +249,44 @@ func (f *Hub) serveHub(w http.ResponseWriter, r *http.Request) {
 			"lastModified": "2025-07-26T03:26:47.000Z", "private": repo.Private, "gated": gated, "siblings": sibs})
 		return
 	}
+	// GET /api/models/{org}/{name}/tree/{rev}[/{path}]?recursive=true and
+	// POST /api/models/{org}/{name}/paths-info/{rev} {"paths": [...]}, the
+	// listings huggingface.js uses.
+	if len(segs) >= 6 && segs[0] == "api" && segs[1] == "models" && (segs[4] == "tree" || segs[4] == "paths-info") {
+		id := segs[2] + "/" + segs[3]
+		repo, commit, ok := f.lookup(w, r, id, segs[5])
+		if !ok {
+			return
+		}
+		var want func(p string) bool
+		if segs[4] == "tree" {
+			prefix := strings.Join(segs[6:], "/")
+			recursive := r.URL.Query().Get("recursive") == "true"
+			want = func(p string) bool {
+				rest, ok := strings.CutPrefix(p, prefix)
+				if prefix != "" {
+					ok = ok && strings.HasPrefix(rest, "/")
+					rest = strings.TrimPrefix(rest, "/")
+				}
+				return ok && (recursive || !strings.Contains(rest, "/"))
+			}
+		} else {
+			var body struct {
+				Paths []string `json:"paths"`
+			}
+			if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+				hubError(w, http.StatusBadRequest, "", err.Error())
+				return
+			}
+			set := map[string]bool{}
+			for _, p := range body.Paths {
+				set[p] = true
+			}
+			want = func(p string) bool { return set[p] }
+		}
+		json.NewEncoder(w).Encode(treeEntries(repo.Commits[commit], commit, want))
+		return
+	}
 	// HEAD/GET /{org}/{name}/resolve/{rev}/{path...}
 	if len(segs) >= 5 && segs[2] == "resolve" {
 		id := segs[0] + "/" + segs[1]
@@ -289,10 +329,7 @@ func (f *Hub) serveHub(w http.ResponseWriter, r *http.Request) {
 			etag = "W/" + etag
 		}
 		w.Header().Set("ETag", etag)
-		w.Header().Set("Content-Length", strconv.Itoa(len(file.Data)))
-		if r.Method == http.MethodGet {
-			w.Write(file.Data)
-		}
+		serveBytes(w, r, file.Data, true, -1)
 		return
 	}
 	hubError(w, http.StatusNotFound, "", "no such endpoint "+r.URL.Path)
@@ -327,25 +364,37 @@ func (f *Hub) serveCDN(w http.ResponseWriter, r *http.Request) {
 		data = append([]byte(nil), data...)
 		data[len(data)/2] ^= 0xff
 	}
-	start := 0
-	if rg := r.Header.Get("Range"); rg != "" && !noRange {
-		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(rg, "bytes="), "-"))
-		if err != nil || n < 0 {
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		if n >= len(data) {
+	// A CDN's own ETag (S3's is an MD5), which a client must not take for
+	// the blob's name.
+	md := md5.Sum(data)
+	w.Header().Set("ETag", `"`+hex.EncodeToString(md[:])+`"`)
+	serveBytes(w, r, data, !noRange, cut)
+}
+
+// serveBytes answers a GET as the hub and its CDN do: a satisfiable
+// "bytes=A-" or "bytes=A-B" Range gets 206 with Content-Range, one past the
+// end gets 416, anything else the whole body. cut >= 0 drops the
+// connection after that many body bytes.
+func serveBytes(w http.ResponseWriter, r *http.Request, data []byte, honourRange bool, cut int) {
+	body := data
+	if a, b, ok := parseRange(r.Header.Get("Range")); ok && honourRange {
+		if a >= len(data) {
 			w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", len(data)))
 			w.WriteHeader(http.StatusRequestedRangeNotSatisfiable)
 			return
 		}
-		start = n
-		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", n, len(data)-1, len(data)))
-	}
-	body := data[start:]
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	if start > 0 {
+		if b < 0 || b >= len(data) {
+			b = len(data) - 1
+		}
+		body = data[a : b+1]
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", a, b, len(data)))
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(http.StatusPartialContent)
+	} else {
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	if r.Method == http.MethodHead {
+		return
 	}
 	if cut >= 0 && cut < len(body) {
 		w.Write(body[:cut])
@@ -353,6 +402,27 @@ func (f *Hub) serveCDN(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler) // the connection drops mid-body
 	}
 	w.Write(body)
+}
+
+// parseRange reads "bytes=A-" (b = -1) or "bytes=A-B".
+func parseRange(h string) (a, b int, ok bool) {
+	spec, found := strings.CutPrefix(h, "bytes=")
+	if !found {
+		return 0, 0, false
+	}
+	from, to, found := strings.Cut(spec, "-")
+	a, err := strconv.Atoi(from)
+	if !found || err != nil || a < 0 {
+		return 0, 0, false
+	}
+	if to == "" {
+		return a, -1, true
+	}
+	b, err = strconv.Atoi(to)
+	if err != nil || b < a {
+		return 0, 0, false
+	}
+	return a, b, true
 }
 
 // CutAfter makes the next GETs of the LFS file with this SHA-256 drop the
@@ -417,4 +487,40 @@ func WriteCache(t testing.TB, dir, repo, commit string, files map[string]string)
 	must(os.WriteFile(filepath.Join(rd, ".no_exist", commit, "adapter_config.json"), nil, 0o644))
 	must(os.MkdirAll(filepath.Join(dir, ".locks", "models--"+strings.ReplaceAll(repo, "/", "--")), 0o755))
 	must(os.MkdirAll(filepath.Join(dir, "datasets--org--data", "snapshots"), 0o755))
+}
+
+// treeEntries lists files and the folders above them as the tree API does:
+// oid is the git blob id (of the pointer for LFS files), lfs.oid the SHA-256.
+func treeEntries(files map[string]File, commit string, want func(string) bool) []map[string]any {
+	var out []map[string]any
+	dirs := map[string]bool{}
+	var paths []string
+	for p := range files {
+		paths = append(paths, p)
+		for d := path.Dir(p); d != "."; d = path.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	for d := range dirs {
+		if want(d) {
+			out = append(out, map[string]any{"type": "directory", "oid": GitSHA1([]byte(d)), "size": 0, "path": d})
+		}
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		if !want(p) {
+			continue
+		}
+		file := files[p]
+		e := map[string]any{"type": "file", "oid": GitSHA1(file.Data), "size": len(file.Data), "path": p,
+			"lastCommit": map[string]any{"id": commit, "title": "upload", "date": "2025-07-26T03:26:47.000Z"}}
+		if file.LFS {
+			ptr := pointer(file.Data)
+			e["oid"] = GitSHA1(ptr)
+			e["lfs"] = map[string]any{"oid": SHA256Hex(file.Data), "size": len(file.Data), "pointerSize": len(ptr)}
+		}
+		out = append(out, e)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i]["path"].(string) < out[j]["path"].(string) })
+	return out
 }
