@@ -7,9 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
-	"strconv"
 	"testing"
 
 	"github.com/ferrum-go/ferrum/compute"
@@ -129,8 +127,6 @@ func argmax(row []float32) int {
 	return best
 }
 
-var expertName = regexp.MustCompile(`^model\.layers\.(\d+)\.mlp\.experts\.(\d+)\.(gate|up|down)_proj\.weight$`)
-
 // toGGUF converts an HF Qwen3-MoE folder to GGUF the way llama.cpp lays it
 // out: names through model's mapping, the per-expert matrices stacked into
 // blk.L.ffn_{gate,up,down}_exps. Matrices whose rows split into whole
@@ -181,28 +177,13 @@ func toGGUF(t testing.TB, dir string, typ quant.Type) string {
 		}
 		return tt, info.Shape, data
 	}
-	type stack struct {
-		typ   quant.Type
-		shape []int64
-		parts map[int][]byte
-	}
-	stacks := map[string]*stack{}
 	names := ck.Names()
 	sort.Strings(names)
-	for _, n := range names {
-		if mm := expertName.FindStringSubmatch(n); mm != nil {
-			l, _ := strconv.Atoi(mm[1])
-			e, _ := strconv.Atoi(mm[2])
-			key := model.ExpertsGGUFName(l, mm[3])
-			tt, shape, data := encode(n)
-			s := stacks[key]
-			if s == nil {
-				s = &stack{typ: tt, shape: shape, parts: map[int][]byte{}}
-				stacks[key] = s
-			}
-			s.parts[e] = data
-			continue
-		}
+	stacks, rest, err := GGUFExpertStacks(names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range rest {
 		tt, shape, data := encode(n)
 		gname, dims, data, err := model.GGUFTensor(cfg, n, shape, data)
 		if err != nil {
@@ -212,23 +193,17 @@ func toGGUF(t testing.TB, dir string, typ quant.Type) string {
 			t.Fatal(err)
 		}
 	}
-	keys := make([]string, 0, len(stacks))
-	for k := range stacks {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		s := stacks[k]
+	for _, s := range stacks {
 		var all []byte
-		for e := 0; e < len(s.parts); e++ {
-			p, ok := s.parts[e]
-			if !ok {
-				t.Fatalf("%s: expert %d missing", k, e)
-			}
-			all = append(all, p...)
+		var tt quant.Type
+		var shape []int64
+		for _, p := range s.Parts {
+			var data []byte
+			tt, shape, data = encode(p)
+			all = append(all, data...)
 		}
-		dims := []int64{s.shape[1], s.shape[0], int64(len(s.parts))}
-		if err := w.AddTensor(k, s.typ, dims, all); err != nil {
+		dims := []int64{shape[1], shape[0], int64(len(s.Parts))}
+		if err := w.AddTensor(s.GGUFName, tt, dims, all); err != nil {
 			t.Fatal(err)
 		}
 	}
