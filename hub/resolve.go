@@ -33,6 +33,9 @@ type ResolveOptions struct {
 // Otherwise it is downloaded when opts.Download is set and the hub is not
 // offline; else the error says how to get it.
 func Resolve(ctx context.Context, model string, opts ResolveOptions) (string, error) {
+	if strings.HasPrefix(model, "~/") {
+		model = expandHome(model) // quoted, so the shell left it alone
+	}
 	if _, err := os.Stat(model); err == nil {
 		return model, nil
 	}

@@ -155,7 +155,7 @@ func TestResolvePaths(t *testing.T) {
 			t.Errorf("%s: %s, %v", p, got, err)
 		}
 	}
-	for _, p := range []string{"./nope", "/no/such/dir", "missing.gguf", "~/x.gguf"} {
+	for _, p := range []string{"./nope", "/no/such/dir", "missing.gguf", "~/no-such-ferrum-model.gguf"} {
 		_, err := Resolve(context.Background(), p, ResolveOptions{Hub: h})
 		if err == nil || !strings.Contains(err.Error(), "no such file") {
 			t.Errorf("%s: %v", p, err)
