@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -184,4 +185,46 @@ func TestReadMessage(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("messages %q, want %q", got, want)
 	}
+}
+
+// TestRunBinaryInterrupt: SIGINT while an answer is streaming stops the
+// answer, not the program, which goes on to the next message.
+func TestRunBinaryInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "ferrum")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "run", runFixture, "--ignore-eos", "--raw", "-t", "1", "--kv-cache-tokens", "2048")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(stdin, "Once upon a time\n")
+	buf := make([]byte, 1)
+	if _, err := io.ReadFull(stdout, buf); err != nil { // the answer has started
+		t.Fatal(err)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(stdin, "/bye\n")
+	rest, _ := io.ReadAll(stdout)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit: %v (stderr %q)", err, stderr.String())
+	}
+	// Whether the signal came during the answer or just after it, the
+	// program lived on to read /bye and exit cleanly.
+	t.Logf("%d bytes after the first; stderr %q", len(rest), stderr.String())
 }
