@@ -97,7 +97,7 @@ func TestTokenizerConfigForms(t *testing.T) {
 		tools []json.RawMessage
 		want  string
 	}{{"", nil, "D<s>"}, {"", tools, "T"}, {"default", tools, "D<s>"}, {"tool_use", nil, "T"}} {
-		got, err := chat.Render(c.name, Context{Tools: c.tools})
+		got, err := chat.Render(c.name, Context{Tools: c.tools, Messages: []Message{{Role: "user"}}})
 		if err != nil || got != c.want {
 			t.Errorf("Render(%q, tools=%v) = %q, %v; want %q", c.name, c.tools != nil, got, err, c.want)
 		}
@@ -132,11 +132,15 @@ func TestLoadDirFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := chat.Render("", Context{}); got != "from file </s>" {
-		t.Errorf("chat_template.jinja should win (and lose its final newline): %q", got)
+	one := []Message{{Role: "user", Content: Text("hi")}}
+	if got, err := chat.Render("", Context{Messages: one}); got != "from file </s>" {
+		t.Errorf("chat_template.jinja should win (and lose its final newline): %q %v", got, err)
 	}
-	if got, _ := chat.Render("", Context{Tools: []json.RawMessage{}}); got != "tools file" {
-		t.Errorf("tool_use from additional_chat_templates: %q", got)
+	if got, err := chat.Render("", Context{Messages: one, Tools: []json.RawMessage{}}); got != "tools file" {
+		t.Errorf("tool_use from additional_chat_templates: %q %v", got, err)
+	}
+	if _, err := chat.Render("", Context{RawMessages: json.RawMessage(" [ ] ")}); err == nil {
+		t.Error("an empty conversation rendered; apply_chat_template refuses it")
 	}
 	if _, err := LoadDir(t.TempDir()); err == nil {
 		t.Error("empty folder gave no error")

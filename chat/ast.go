@@ -62,8 +62,8 @@ type macroStmt struct {
 
 type callBlockStmt struct {
 	pos
-	call *callExpr
-	body []stmt // becomes caller()
+	call   *callExpr
+	caller *macroStmt // the body, callable as caller(...)
 }
 
 type filterBlockStmt struct {

@@ -1,6 +1,6 @@
 package chat
 
-import "strings"
+import "math/big"
 
 // Jinja tests: `x is defined`, `x is not none`, `n is divisibleby 3`.
 
@@ -48,8 +48,11 @@ func (e *evaluator) runTest(name string, v Value, args []Value) (bool, error) {
 		b, ok := v.(bool)
 		return ok && !b, nil
 	case "integer":
-		_, ok := v.(int64)
-		return ok, nil
+		switch v.(type) {
+		case int64, *big.Int:
+			return true, nil
+		}
+		return false, nil
 	case "float":
 		_, ok := v.(float64)
 		return ok, nil
@@ -131,11 +134,9 @@ func (e *evaluator) runTest(name string, v Value, args []Value) (bool, error) {
 			return e.equal(v, b) && typeName(v) == typeName(b), nil
 		}
 	case "lower":
-		s := e.str(v)
-		return s == strings.ToLower(s), nil
+		return strPredicate(e.str(v), "islower"), nil
 	case "upper":
-		s := e.str(v)
-		return s == strings.ToUpper(s), nil
+		return strPredicate(e.str(v), "isupper"), nil
 	case "escaped":
 		return false, nil
 	case "filter":

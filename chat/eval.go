@@ -185,7 +185,7 @@ func (e *evaluator) exec(s stmt, sc *scope) error {
 		sc.vars[n.name] = &Macro{Name: n.name, def: n, closure: sc}
 		return nil
 	case *callBlockStmt:
-		caller := &Macro{Name: "caller", def: &macroStmt{pos: n.pos, name: "caller", body: n.body}, closure: sc, isCaller: true}
+		caller := &Macro{Name: "caller", def: n.caller, closure: sc, isCaller: true}
 		v, err := e.evalCall(n.call, sc, caller)
 		if err != nil {
 			return err

@@ -40,7 +40,7 @@ func init() {
 		"last":       fLast,
 		"length":     fLength,
 		"list":       fList,
-		"lower":      func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return strings.ToLower(e.str(v)), nil },
+		"lower":      func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return pyLower(e.str(v)), nil },
 		"map":        fMap,
 		"max":        func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return fMinMax(e, v, a, k, 1) },
 		"min":        func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return fMinMax(e, v, a, k, -1) },
@@ -61,7 +61,7 @@ func init() {
 		"trim":       fTrim,
 		"truncate":   fTruncate,
 		"unique":     fUnique,
-		"upper":      func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return strings.ToUpper(e.str(v)), nil },
+		"upper":      func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return pyUpper(e.str(v)), nil },
 		"wordcount": func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 			return int64(len(strings.Fields(e.str(v)))), nil
 		},
@@ -232,7 +232,7 @@ func fCenter(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 
 func sortKey(v Value, caseSensitive bool) Value {
 	if s, ok := v.(string); ok && !caseSensitive {
-		return strings.ToLower(s)
+		return pyLower(s)
 	}
 	return v
 }
@@ -689,7 +689,7 @@ func capitalizeWord(w string) string {
 	if n == 0 {
 		return w
 	}
-	return strings.ToUpper(string(r)) + strings.ToLower(w[n:])
+	return pyUpper(string(r)) + pyLower(w[n:])
 }
 
 func fTruncate(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {

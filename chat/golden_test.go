@@ -22,6 +22,7 @@ type goldenCase struct {
 	AddGenerationPrompt bool              `json:"add_generation_prompt"`
 	Kwargs              json.RawMessage   `json:"kwargs"`
 	TemplateName        string            `json:"template_name"`
+	ContinueFinal       bool              `json:"continue_final_message"`
 	Documents           []json.RawMessage `json:"documents"`
 }
 
@@ -62,7 +63,7 @@ func readJSON(t testing.TB, path string, v any) {
 
 func (c goldenCase) context(now time.Time) (Context, error) {
 	ctx := Context{RawMessages: c.Messages, Tools: c.Tools, Documents: c.Documents, AddGenerationPrompt: c.AddGenerationPrompt,
-		Now: func() time.Time { return now }}
+		ContinueFinalMessage: c.ContinueFinal, Now: func() time.Time { return now }}
 	if len(c.Kwargs) > 0 {
 		var kw map[string]json.RawMessage
 		if err := json.Unmarshal(c.Kwargs, &kw); err != nil {

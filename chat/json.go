@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 )
@@ -80,6 +81,9 @@ func jsonNumber(s string) Value {
 	if !strings.ContainsAny(s, ".eE") {
 		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return i
+		}
+		if b, ok := new(big.Int).SetString(s, 10); ok && len(s) <= 4300 { // Python's int digit limit
+			return b
 		}
 	}
 	f, _ := strconv.ParseFloat(s, 64)
@@ -190,6 +194,8 @@ func writeJSON(b *strings.Builder, v Value, o jsonOptions, level int) error {
 		}
 	case int64:
 		b.WriteString(strconv.FormatInt(x, 10))
+	case *big.Int:
+		b.WriteString(x.String())
 	case float64:
 		switch {
 		case math.IsNaN(x):

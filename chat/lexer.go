@@ -420,13 +420,7 @@ func (lx *lexer) number() error {
 		}
 		tok.kind, tok.num = tFloat, f
 	} else {
-		i, err := strconv.ParseInt(lit, 10, 64)
-		if err != nil {
-			f, _ := strconv.ParseFloat(lit, 64) // beyond int64: keep the magnitude
-			tok.num = f
-		} else {
-			tok.num = i
-		}
+		tok.num = jsonNumber(lit) // int64, or *big.Int beyond it
 	}
 	if lx.maxTokens > 0 && len(lx.toks) >= lx.maxTokens {
 		return lx.errf(line, "template too large (over %d tokens)", lx.maxTokens)
@@ -449,7 +443,10 @@ func (lx *lexer) str() error {
 	if i >= len(s) {
 		return lx.errf(line, "unterminated string")
 	}
-	val := unescape(strings.ReplaceAll(strings.ReplaceAll(s[p+1:i], "\r\n", "\n"), "\r", "\n"))
+	val, uerr := unescape(strings.ReplaceAll(strings.ReplaceAll(s[p+1:i], "\r\n", "\n"), "\r", "\n"))
+	if uerr != nil {
+		return lx.errf(line, "%v", uerr)
+	}
 	if err := lx.emit(tString, val, line); err != nil {
 		return err
 	}
@@ -458,10 +455,10 @@ func (lx *lexer) str() error {
 }
 
 // unescape applies Python's unicode-escape rules, which jinja2 uses for string literals;
-// unknown escapes keep their backslash.
-func unescape(s string) string {
+// unknown escapes keep their backslash, malformed ones are errors as in Python.
+func unescape(s string) (string, error) {
 	if !strings.Contains(s, `\`) {
-		return s
+		return s, nil
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -491,15 +488,20 @@ func unescape(s string) string {
 			b.WriteByte(11)
 		case 'x', 'u', 'U':
 			n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
-			if i+1+n <= len(s) {
-				if v, err := strconv.ParseUint(s[i+1:i+1+n], 16, 32); err == nil && v <= utf8.MaxRune {
-					b.WriteRune(rune(v))
-					i += n
-					continue
-				}
+			if i+1+n > len(s) {
+				return "", fmt.Errorf("truncated \\%c escape", e)
 			}
-			b.WriteByte('\\')
-			b.WriteByte(e)
+			v, err := strconv.ParseUint(s[i+1:i+1+n], 16, 32)
+			if err != nil || strings.ContainsAny(s[i+1:i+1+n], "+-_") {
+				return "", fmt.Errorf("truncated \\%c escape", e)
+			}
+			if v > utf8.MaxRune {
+				return "", fmt.Errorf("illegal Unicode character")
+			}
+			b.WriteRune(rune(v))
+			i += n
+		case 'N':
+			return "", fmt.Errorf("malformed \\N character escape (named escapes are not supported)")
 		default:
 			if e >= '0' && e <= '7' {
 				j := i
@@ -516,5 +518,5 @@ func unescape(s string) string {
 			b.WriteByte(e)
 		}
 	}
-	return b.String()
+	return b.String(), nil
 }

@@ -76,9 +76,9 @@ func strMethod(s string, name string) *Func {
 			return stripChars(s, arg(args, kw, 0, "chars", nil), name != "rstrip", name != "lstrip")
 		})
 	case "upper":
-		return method(name, func(*evaluator, []Value, *Dict) (Value, error) { return strings.ToUpper(s), nil })
+		return method(name, func(*evaluator, []Value, *Dict) (Value, error) { return pyUpper(s), nil })
 	case "lower":
-		return method(name, func(*evaluator, []Value, *Dict) (Value, error) { return strings.ToLower(s), nil })
+		return method(name, func(*evaluator, []Value, *Dict) (Value, error) { return pyLower(s), nil })
 	case "title":
 		return method(name, func(*evaluator, []Value, *Dict) (Value, error) { return pyTitle(s), nil })
 	case "capitalize":
@@ -331,9 +331,9 @@ func pyTitle(s string) string {
 	for _, r := range s {
 		cased := unicode.IsUpper(r) || unicode.IsLower(r) || unicode.IsTitle(r)
 		if cased && !prevCased {
-			b.WriteRune(unicode.ToTitle(r))
+			b.WriteString(pyTitleRune(r))
 		} else if cased {
-			b.WriteRune(unicode.ToLower(r))
+			b.WriteString(pyLower(string(r)))
 		} else {
 			b.WriteRune(r)
 		}
@@ -347,7 +347,7 @@ func capitalize(s string) string {
 	if n == 0 {
 		return s
 	}
-	return string(unicode.ToTitle(r)) + strings.ToLower(s[n:])
+	return pyTitleRune(r) + pyLower(s[n:])
 }
 
 // pySplit is str.split / str.rsplit.

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"math"
+	"math/big"
 	"strings"
 )
 
@@ -19,6 +20,9 @@ func num(v Value) (i int64, f float64, isFloat, ok bool) {
 		return x, float64(x), false, true
 	case float64:
 		return 0, x, true, true
+	case *big.Int:
+		f, _ := new(big.Float).SetInt(x).Float64()
+		return 0, f, true, true
 	}
 	return 0, 0, false, false
 }
@@ -224,6 +228,11 @@ func (e *evaluator) valuesEqual(a, b Value, depth int) bool {
 	e.steps++
 	if depth > maxReprDepth || e.steps > e.limits.MaxSteps {
 		return false
+	}
+	if x, ok := a.(*big.Int); ok {
+		if y, ok := b.(*big.Int); ok {
+			return x.Cmp(y) == 0
+		}
 	}
 	ai, af, aFloat, aNum := num(a)
 	bi, bf, bFloat, bNum := num(b)

@@ -340,27 +340,8 @@ func (p *parser) macroStmt(line int) (stmt, error) {
 	if err := p.expectOp("("); err != nil {
 		return nil, err
 	}
-	for !p.skipOp(")") {
-		if len(m.params) > 0 {
-			if err := p.expectOp(","); err != nil {
-				return nil, err
-			}
-			if p.skipOp(")") {
-				break
-			}
-		}
-		pn, err := p.expectName()
-		if err != nil {
-			return nil, err
-		}
-		var def expr
-		if p.skipOp("=") {
-			if def, err = p.expr(); err != nil {
-				return nil, err
-			}
-		}
-		m.params = append(m.params, pn)
-		m.defaults = append(m.defaults, def)
+	if err := p.params(m); err != nil {
+		return nil, err
 	}
 	if err := p.expectBlockEnd(); err != nil {
 		return nil, err
@@ -371,7 +352,40 @@ func (p *parser) macroStmt(line int) (stmt, error) {
 	return m, p.expectBlockEnd()
 }
 
+// params parses a macro's (or caller's) parameter list after "(" through ")".
+func (p *parser) params(m *macroStmt) error {
+	for !p.skipOp(")") {
+		if len(m.params) > 0 {
+			if err := p.expectOp(","); err != nil {
+				return err
+			}
+			if p.skipOp(")") {
+				break
+			}
+		}
+		pn, err := p.expectName()
+		if err != nil {
+			return err
+		}
+		var def expr
+		if p.skipOp("=") {
+			if def, err = p.expr(); err != nil {
+				return err
+			}
+		}
+		m.params = append(m.params, pn)
+		m.defaults = append(m.defaults, def)
+	}
+	return nil
+}
+
 func (p *parser) callBlock(line int) (stmt, error) {
+	caller := &macroStmt{pos: pos{line}, name: "caller"}
+	if p.skipOp("(") { // {% call(item) list(items) %}: caller takes parameters
+		if err := p.params(caller); err != nil {
+			return nil, err
+		}
+	}
 	x, err := p.expr()
 	if err != nil {
 		return nil, err
@@ -383,11 +397,10 @@ func (p *parser) callBlock(line int) (stmt, error) {
 	if err := p.expectBlockEnd(); err != nil {
 		return nil, err
 	}
-	body, _, err := p.body([]string{"endcall"})
-	if err != nil {
+	if caller.body, _, err = p.body([]string{"endcall"}); err != nil {
 		return nil, err
 	}
-	return &callBlockStmt{pos{line}, c, body}, p.expectBlockEnd()
+	return &callBlockStmt{pos{line}, c, caller}, p.expectBlockEnd()
 }
 
 func (p *parser) filterBlock(line int) (stmt, error) {

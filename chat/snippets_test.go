@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 )
 
 // testdata/chat/snippets.json holds small templates, one Jinja feature (or failure) each, and
@@ -54,7 +55,8 @@ func renderSnippet(sn snippet) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	e := &evaluator{limits: tmpl.limits}
+	now := time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC) // conversations.json's fixed_now
+	e := &evaluator{limits: tmpl.limits, now: func() time.Time { return now }}
 	return tmpl.renderVars(e, vars.(*Dict))
 }
 

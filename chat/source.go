@@ -203,6 +203,17 @@ func (c *Chat) Render(name string, ctx Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	n := len(ctx.Messages)
+	if ctx.RawMessages != nil {
+		var raw []json.RawMessage
+		if err := json.Unmarshal(ctx.RawMessages, &raw); err != nil {
+			return "", fmt.Errorf("messages: %w", err)
+		}
+		n = len(raw)
+	}
+	if n == 0 { // as apply_chat_template refuses
+		return "", fmt.Errorf("%s: cannot apply a chat template to an empty conversation", c.src.Origin)
+	}
 	if ctx.SpecialTokens == nil {
 		ctx.SpecialTokens = c.src.SpecialTokens
 	}

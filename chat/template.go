@@ -106,7 +106,17 @@ type Context struct {
 
 	// Now is the clock behind strftime_now; nil means time.Now.
 	Now func() time.Time
+
+	// ContinueFinalMessage renders the conversation so that the last message (its content, or
+	// the last text part of it) is left open for the model to continue, as transformers'
+	// continue_final_message does: nothing the template writes after it is kept.
+	// It cannot be combined with AddGenerationPrompt.
+	ContinueFinalMessage bool
 }
+
+// continueTag marks the end of the final message while rendering with ContinueFinalMessage;
+// transformers uses the same marker, so templates see identical text.
+const continueTag = "CONTINUE_FINAL_MESSAGE_TAG "
 
 // reserved names are apply_chat_template's own arguments; Python rejects them twice given.
 var reserved = map[string]bool{"messages": true, "tools": true, "documents": true, "add_generation_prompt": true}
@@ -121,11 +131,77 @@ func (t *Template) Render(ctx Context) (string, error) {
 	if now == nil {
 		now = time.Now
 	}
+	var final string
+	if ctx.ContinueFinalMessage {
+		if ctx.AddGenerationPrompt {
+			return "", fmt.Errorf("%s: continue_final_message and add_generation_prompt cannot be combined", displayName(t.name))
+		}
+		if final, err = t.markFinalMessage(vars["messages"].(*List)); err != nil {
+			return "", err
+		}
+	}
 	d := NewDict()
 	for _, k := range sortedKeys(vars) {
 		d.SetStr(k, vars[k])
 	}
-	return t.renderVars(&evaluator{name: t.name, limits: t.limits, now: now}, d)
+	out, err := t.renderVars(&evaluator{name: t.name, limits: t.limits, now: now}, d)
+	if err != nil || !ctx.ContinueFinalMessage {
+		return out, err
+	}
+	return t.cutAtFinalMessage(out, final)
+}
+
+// markFinalMessage appends continueTag to the last message's content (or its last text part)
+// and returns the content as it was.
+func (t *Template) markFinalMessage(msgs *List) (string, error) {
+	fail := func(msg string) (string, error) {
+		return "", fmt.Errorf("%s: continue_final_message: %s", displayName(t.name), msg)
+	}
+	if len(msgs.Items) == 0 {
+		return fail("no messages")
+	}
+	last, ok := msgs.Items[len(msgs.Items)-1].(*Dict)
+	if !ok {
+		return fail("the final message is not an object")
+	}
+	content, ok := last.Get("content")
+	if !ok || content == nil {
+		return fail(`the final message has no "content" to continue`)
+	}
+	if !strings.Contains(t.source, "content") {
+		return fail(`the template never reads "content"`)
+	}
+	switch c := content.(type) {
+	case string:
+		last.SetStr("content", c+continueTag)
+		return c, nil
+	case *List:
+		for i := len(c.Items) - 1; i >= 0; i-- {
+			part, ok := c.Items[i].(*Dict)
+			if !ok {
+				continue
+			}
+			if text, ok := part.Get("text"); ok {
+				s := toStr(text)
+				part.SetStr("text", s+continueTag)
+				return s, nil
+			}
+		}
+	}
+	return fail("no text in the final message to continue")
+}
+
+// cutAtFinalMessage drops what follows the marked final message, as transformers does.
+func (t *Template) cutAtFinalMessage(out, final string) (string, error) {
+	tag := strings.TrimSpace(continueTag)
+	if !strings.Contains(out, strings.TrimFunc(final, pyIsSpace)) || !strings.Contains(out, tag) {
+		return "", fmt.Errorf("%s: continue_final_message: the final message does not appear in the rendered chat", displayName(t.name))
+	}
+	loc := strings.LastIndex(out, tag)
+	if strings.HasPrefix(out[loc:], continueTag) {
+		return out[:loc], nil
+	}
+	return strings.TrimRightFunc(out[:loc], pyIsSpace), nil // the template trimmed the message's tail
 }
 
 func (t *Template) renderVars(e *evaluator, vars *Dict) (string, error) {

@@ -3,6 +3,7 @@ package chat
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"sort"
 	"strings"
 )
@@ -11,7 +12,8 @@ import (
 // bytes depend on Python semantics (str(None) is "None", dicts keep insertion order, 2.0 prints
 // as "2.0"). A value is one of:
 //
-//	nil (None), bool, int64, float64, string, *List, *Dict, *Undefined, *Func, *Macro
+//	nil (None), bool, int64, float64, string, *List, *Dict, *Undefined, *Func, *Macro,
+//	and *big.Int for integer literals beyond int64 (printed exactly; arithmetic on them is float)
 type Value = any
 
 // Undefined is a missing variable, attribute or key. It prints as "", is falsy and iterates as
@@ -60,6 +62,8 @@ func hashKey(k Value) (any, bool) {
 			return int64(v), true
 		}
 		return v, true
+	case *big.Int:
+		return "int:" + v.String(), true
 	}
 	return nil, false
 }
@@ -120,7 +124,7 @@ func typeName(v Value) string {
 		return "NoneType"
 	case bool:
 		return "bool"
-	case int64:
+	case int64, *big.Int:
 		return "int"
 	case float64:
 		return "float"
@@ -152,6 +156,8 @@ func truthy(v Value) bool {
 		return x != 0
 	case float64:
 		return x != 0
+	case *big.Int:
+		return x.Sign() != 0
 	case string:
 		return x != ""
 	case *List:
@@ -213,6 +219,8 @@ func writeRepr(b *strings.Builder, v Value, depth, limit int) {
 		fmt.Fprintf(b, "%d", x)
 	case float64:
 		b.WriteString(pyFloat(x))
+	case *big.Int:
+		b.WriteString(x.String())
 	case string:
 		b.WriteString(pyStrRepr(x))
 	case *List:

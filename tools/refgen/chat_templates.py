@@ -120,6 +120,8 @@ def real_renderer(now):
             kwargs["chat_template"] = case["template_name"]
         if case.get("documents") is not None:
             kwargs["documents"] = case["documents"]
+        if case.get("continue_final_message"):
+            kwargs["continue_final_message"] = True
         return tok.apply_chat_template(case["messages"], add_generation_prompt=case["add_generation_prompt"],
                                        tokenize=False, **kwargs)
 
@@ -168,8 +170,20 @@ def emulated_renderer(now):
         if cfg.get("additional_special_tokens"):
             kw["additional_special_tokens"] = [token_str(x) for x in cfg["additional_special_tokens"]]
         kw.update(case.get("kwargs") or {})
-        return tmpl.render(messages=case["messages"], tools=case.get("tools"), documents=case.get("documents"),
-                           add_generation_prompt=case["add_generation_prompt"], **kw)
+        messages = case["messages"]
+        tag = "CONTINUE_FINAL_MESSAGE_TAG "
+        if case.get("continue_final_message"):  # transformers' continue_final_message, "content" only
+            messages = json.loads(json.dumps(messages))
+            final = messages[-1]["content"]
+            messages[-1]["content"] = final + tag
+        out = tmpl.render(messages=messages, tools=case.get("tools"), documents=case.get("documents"),
+                          add_generation_prompt=case["add_generation_prompt"], **kw)
+        if case.get("continue_final_message"):
+            if final.strip() not in out or tag.strip() not in out:
+                raise ValueError("continue_final_message is set but the final message does not appear in the chat")
+            loc = out.rindex(tag.strip())
+            out = out[:loc] if out[loc:loc + len(tag)] == tag else out[:loc].rstrip()
+        return out
 
     return render, {"jinja2": jinja2.__version__}
 
