@@ -193,6 +193,9 @@ func (e *Embedder) open(path string, opts Options) error {
 		}
 	}
 	if e.tok, err = tokenizer.Load(tokPath); err != nil {
+		if opts.Tokenizer == "" && strings.EqualFold(filepath.Ext(path), ".gguf") {
+			return fmt.Errorf("embed: tokenizer: %w (pass a tokenizer.json with Options.Tokenizer / --tokenizer)", err)
+		}
 		return fmt.Errorf("embed: tokenizer: %w", err)
 	}
 	e.pooling, e.normalize, e.lower = layout.Pooling, layout.Normalize, layout.DoLowerCase
