@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -223,6 +224,22 @@ func isFatal(err error) bool {
 // whether the body was as long as the server said. A server that ignores
 // Range (200 instead of 206) restarts the file from byte 0.
 func (h *Hub) getRange(ctx context.Context, u string, w *blobWriter, bar *fileBar, repo, file string) (bool, error) {
+	// A connection that stays open but sends nothing would hang forever:
+	// a watchdog cancels the request when no byte came for StallTimeout,
+	// and the retry resumes where it stopped.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var stalled atomic.Bool
+	watchdog := time.AfterFunc(h.stallTimeout(), func() { stalled.Store(true); cancel() })
+	defer watchdog.Stop()
+	complete, err := h.getRangeWatched(ctx, u, w, bar, repo, file, func() { watchdog.Reset(h.stallTimeout()) })
+	if err != nil && stalled.Load() {
+		err = fmt.Errorf("no data for %s: %w", h.stallTimeout(), err)
+	}
+	return complete, err
+}
+
+func (h *Hub) getRangeWatched(ctx context.Context, u string, w *blobWriter, bar *fileBar, repo, file string, alive func()) (bool, error) {
 	req, err := h.Client.newRequest(ctx, http.MethodGet, u)
 	if err != nil {
 		return false, &fatalError{err}
@@ -266,17 +283,21 @@ func (h *Hub) getRange(ctx context.Context, u string, w *blobWriter, bar *fileBa
 		}
 		return false, &fatalError{fmt.Errorf("unexpected HTTP %d from %s", resp.StatusCode, u)}
 	}
-	n, err := io.Copy(w, &countingReader{r: resp.Body, bar: bar})
+	n, err := io.Copy(w, &countingReader{r: resp.Body, bar: bar, alive: alive})
 	return err == nil && (resp.ContentLength < 0 || n == resp.ContentLength), err
 }
 
 type countingReader struct {
-	r   io.Reader
-	bar *fileBar
+	r     io.Reader
+	bar   *fileBar
+	alive func()
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
+	if n > 0 {
+		c.alive()
+	}
 	c.bar.addBytes(int64(n))
 	return n, err
 }

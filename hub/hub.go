@@ -20,6 +20,9 @@ type Hub struct {
 	// RetryDelay is the pause before the first retry, doubling after each
 	// (default 1s).
 	RetryDelay time.Duration
+	// StallTimeout is how long a transfer may go without a byte before it
+	// is dropped and resumed (default 60s).
+	StallTimeout time.Duration
 	// Progress receives progress bars (usually os.Stderr); nil is silent.
 	Progress io.Writer
 }
@@ -55,4 +58,11 @@ func (h *Hub) retryDelay() time.Duration {
 		return h.RetryDelay
 	}
 	return time.Second
+}
+
+func (h *Hub) stallTimeout() time.Duration {
+	if h.StallTimeout > 0 {
+		return h.StallTimeout
+	}
+	return time.Minute
 }

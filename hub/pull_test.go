@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ferrum-go/ferrum/hub/hubtest"
 )
@@ -501,6 +502,32 @@ func TestConcurrentPullsShareTheCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(filepath.Join(p, "model.safetensors")); string(b) != files["model.safetensors"] {
+		t.Fatal("content differs")
+	}
+}
+
+// A connection that hangs mid-body is dropped after StallTimeout and the
+// transfer resumes.
+func TestStalledTransferResumes(t *testing.T) {
+	f := hubtest.New(t)
+	files := qwenLike()
+	f.AddCommit("Qwen/Qwen3-0.6B", files)
+	data := []byte(files["model.safetensors"])
+	f.StallAfter(sha256Hex(data), 1000)
+	h := newTestHub(t, f)
+	h.StallTimeout = 200 * time.Millisecond
+	res, err := h.Pull(context.Background(), "Qwen/Qwen3-0.6B")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resumed := false
+	for _, g := range f.CDNGets() {
+		resumed = resumed || strings.HasPrefix(g.Range, "bytes=")
+	}
+	if !resumed {
+		t.Fatalf("no resume after the stall: %v", f.CDNGets())
+	}
+	if b, _ := os.ReadFile(filepath.Join(res.Path, "model.safetensors")); !bytes.Equal(b, data) {
 		t.Fatal("content differs")
 	}
 }

@@ -70,6 +70,9 @@ func Resolve(ctx context.Context, model string, opts ResolveOptions) (string, er
 	}
 	hh := *h
 	hh.Progress = opts.Progress
+	if opts.Progress != nil {
+		fmt.Fprintf(opts.Progress, "pulling %s from %s into %s\n", ref, h.Client.Endpoint, h.Cache.Dir)
+	}
 	res, err := hh.PullRef(ctx, ref)
 	if err != nil {
 		return "", err

@@ -38,13 +38,14 @@ type Hub struct {
 	hub *httptest.Server
 	cdn *httptest.Server
 
-	mu       sync.Mutex
-	repos    map[string]*Repo
-	renamed  map[string]string // old repo id -> new
-	log      []Request
-	cutAfter map[string][]int // sha256 -> bytes to send before cutting, one entry per GET
-	corrupt  map[string]bool  // sha256 -> serve different bytes
-	noRange  bool             // the CDN ignores Range, answering 200 with everything
+	mu         sync.Mutex
+	repos      map[string]*Repo
+	renamed    map[string]string // old repo id -> new
+	log        []Request
+	cutAfter   map[string][]int // sha256 -> bytes to send before cutting, one entry per GET
+	stallAfter map[string][]int // sha256 -> bytes to send before hanging, one entry per GET
+	corrupt    map[string]bool  // sha256 -> serve different bytes
+	noRange    bool             // the CDN ignores Range, answering 200 with everything
 }
 
 type Repo struct {
@@ -69,7 +70,7 @@ type Request struct {
 // New starts a fake hub (and its CDN) closed when the test ends.
 func New(t testing.TB) *Hub {
 	f := &Hub{Token: "hf_good", repos: map[string]*Repo{}, renamed: map[string]string{},
-		cutAfter: map[string][]int{}, corrupt: map[string]bool{}}
+		cutAfter: map[string][]int{}, stallAfter: map[string][]int{}, corrupt: map[string]bool{}}
 	f.hub = httptest.NewServer(http.HandlerFunc(f.serveHub))
 	f.cdn = httptest.NewServer(http.HandlerFunc(f.serveCDN))
 	f.URL, f.CDNURL = f.hub.URL, f.cdn.URL
@@ -354,6 +355,10 @@ func (f *Hub) serveCDN(w http.ResponseWriter, r *http.Request) {
 	if cuts := f.cutAfter[sum]; len(cuts) > 0 {
 		cut, f.cutAfter[sum] = cuts[0], cuts[1:]
 	}
+	stall := -1
+	if stalls := f.stallAfter[sum]; len(stalls) > 0 {
+		stall, f.stallAfter[sum] = stalls[0], stalls[1:]
+	}
 	corrupt, noRange := f.corrupt[sum], f.noRange
 	f.mu.Unlock()
 	if data == nil {
@@ -368,7 +373,20 @@ func (f *Hub) serveCDN(w http.ResponseWriter, r *http.Request) {
 	// the blob's name.
 	md := md5.Sum(data)
 	w.Header().Set("ETag", `"`+hex.EncodeToString(md[:])+`"`)
+	if stall >= 0 {
+		serveStalled(w, r, data, stall)
+		return
+	}
 	serveBytes(w, r, data, !noRange, cut)
+}
+
+// serveStalled sends the first n bytes, then nothing until the client
+// gives up, as a connection that hangs does.
+func serveStalled(w http.ResponseWriter, r *http.Request, data []byte, n int) {
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.Write(data[:min(n, len(data))])
+	w.(http.Flusher).Flush()
+	<-r.Context().Done()
 }
 
 // serveBytes answers a GET as the hub and its CDN do: a satisfiable
@@ -431,6 +449,15 @@ func (f *Hub) CutAfter(sum string, counts ...int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.cutAfter[sum] = append(f.cutAfter[sum], counts...)
+}
+
+// StallAfter makes the next GETs of the LFS file with this SHA-256 send so
+// many bytes (of a full, un-ranged answer) and then hang until the client
+// gives up, one count per GET.
+func (f *Hub) StallAfter(sum string, counts ...int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.stallAfter[sum] = append(f.stallAfter[sum], counts...)
 }
 
 // Corrupt makes the CDN serve the LFS file with this SHA-256 with one byte
