@@ -20,8 +20,7 @@ import (
 )
 
 // fetchFile makes snapshots/<commit>/<file> point at a complete, verified
-// blob, downloading it unless some revision already holds that blob. It
-// returns the blob's etag.
+// blob, downloading it unless some revision already holds that blob.
 func (h *Hub) fetchFile(ctx context.Context, repo, commit, file string, sib *Sibling, bar *fileBar) error {
 	if h.Cache.hasFile(repo, commit, file) {
 		if fi, err := os.Stat(h.Cache.pointerPath(repo, commit, file)); err == nil {

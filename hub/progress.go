@@ -191,11 +191,11 @@ func (p *progress) finishedLines(sb *strings.Builder) {
 		}
 		switch b.state.Load() {
 		case barDone:
-			fmt.Fprintf(sb, "  %-44s %10s  done\n", shorten(b.name, 44), humanBytes(b.done.Load()))
+			fmt.Fprintf(sb, "  %-50s %10s  done\n", shorten(b.name, 50), humanBytes(b.done.Load()))
 		case barCached:
-			fmt.Fprintf(sb, "  %-44s %10s  cached\n", shorten(b.name, 44), humanBytes(b.done.Load()))
+			fmt.Fprintf(sb, "  %-50s %10s  cached\n", shorten(b.name, 50), humanBytes(b.done.Load()))
 		case barFailed:
-			fmt.Fprintf(sb, "  %-44s %10s  failed\n", shorten(b.name, 44), humanBytes(b.done.Load()))
+			fmt.Fprintf(sb, "  %-50s %10s  failed\n", shorten(b.name, 50), humanBytes(b.done.Load()))
 		default:
 			continue
 		}
@@ -211,14 +211,16 @@ func (p *progress) rate(done int64) string {
 	return fmt.Sprintf("  %s/s", humanBytes(int64(float64(done)/secs)))
 }
 
+// barLine fits in 79 columns, so that a redraw never wraps on an 80-column
+// terminal (wrapped lines would break moving the cursor back up).
 func barLine(name string, done, size int64) string {
-	const width = 24
+	const width = 14
 	fill := 0
 	if size > 0 {
 		fill = int(min(done, size) * width / size)
 	}
 	bar := strings.Repeat("=", fill) + strings.Repeat(" ", width-fill)
-	return fmt.Sprintf("  %-44s [%s] %4s %10s / %s", shorten(name, 44), bar, percent(done, size), humanBytes(done), humanBytes(size))
+	return fmt.Sprintf("  %-22s [%s] %4s %9s/%-9s", shorten(name, 22), bar, percent(done, size), humanBytes(done), humanBytes(size))
 }
 
 func percent(done, total int64) string {

@@ -60,3 +60,15 @@ func TestParseContentRange(t *testing.T) {
 		}
 	}
 }
+
+func TestBarLinesFitEightyColumns(t *testing.T) {
+	p := &progress{now: func() time.Time { return time.Unix(100, 0) }, start: time.Unix(0, 0)}
+	for _, l := range []string{
+		barLine("model-00001-of-00004.safetensors", 123_456_789_012, 999_999_999_999),
+		barLine("total", 999_999_999_999, 999_999_999_999) + p.rate(999_999_999_999),
+	} {
+		if n := len([]rune(l)); n > 79 {
+			t.Errorf("%d columns: %q", n, l)
+		}
+	}
+}
