@@ -18,8 +18,9 @@ type Sampler struct {
 
 	buf    []float32
 	probs  []float64
-	idx    []int32
+	cand   []int32
 	bucket []uint16
+	next   []int32
 	order  []int32
 	start  []int
 	mass   []float64
@@ -121,51 +122,50 @@ func (s *Sampler) draw(x []float32) int32 {
 	if math.IsInf(float64(maxv), -1) {
 		return 0 // every token suppressed; nothing sensible to pick
 	}
+	// Unnormalized probabilities exp((x - max) / T): the most likely token
+	// has 1. min-p keeps tokens with at least MinP of that, i.e. logits
+	// above max + T*ln(MinP); the rest are zero without computing exp (the
+	// bulk of the work on a large vocabulary). Later steps renormalize.
 	invT := 1 / s.p.Temperature
-	var sum float64
-	for _, v := range x {
-		e := math.Exp((float64(v) - float64(maxv)) * invT)
-		p = append(p, e)
-		sum += e
-	}
-	s.probs = p
-	for i := range p {
-		p[i] /= sum
-	}
-	// min-p: relative to the most likely token, whose probability is
-	// exp(0)/sum.
+	floor := math.Inf(-1)
 	if s.p.MinP > 0 {
-		cut := s.p.MinP / sum
-		for i, v := range p {
-			if v < cut {
-				p[i] = 0
-			}
-		}
+		floor = float64(maxv) + s.p.Temperature*math.Log(s.p.MinP)
 	}
+	cand := s.cand[:0] // ids with a nonzero probability, ascending
+	for i, v := range x {
+		e := 0.0
+		if float64(v) >= floor {
+			e = math.Exp((float64(v) - float64(maxv)) * invT)
+			cand = append(cand, int32(i))
+		}
+		p = append(p, e)
+	}
+	s.probs, s.cand = p, cand
 	k := s.p.TopK
 	topP := s.p.TopP
-	if (k > 0 && k < len(p)) || (topP > 0 && topP < 1) {
-		s.keepTop(p, k, topP)
+	if (k > 0 && k < len(cand)) || (topP > 0 && topP < 1) {
+		s.keepTop(p, cand, k, topP)
 	}
 	// Walk in id order so the choice depends only on the probabilities,
 	// not on how a sort broke ties.
 	var total float64
-	for _, v := range p {
-		total += v
+	for _, i := range cand {
+		total += p[i]
 	}
 	u := s.rng.Float64() * total
-	last := -1
-	for i, v := range p {
+	last := int32(-1)
+	for _, i := range cand {
+		v := p[i]
 		if v == 0 {
 			continue
 		}
 		last = i
 		u -= v
 		if u < 0 {
-			return int32(i)
+			return i
 		}
 	}
-	return int32(last) // rounding left u just above zero
+	return last // rounding left u just above zero
 }
 
 // keepTop zeroes every probability outside the top k (k <= 0: no limit)
@@ -177,9 +177,9 @@ func (s *Sampler) draw(x []float32) int32 {
 // token in a lower bucket is never less likely than one in a higher
 // bucket). Whole buckets are kept by their counts or masses, and only the
 // bucket where the cut falls is sorted.
-func (s *Sampler) keepTop(p []float64, k int, topP float64) {
+func (s *Sampler) keepTop(p []float64, cand []int32, k int, topP float64) {
 	if k > 0 {
-		s.group(p)
+		s.group(p, cand)
 		for b := 0; b < numBuckets; b++ {
 			n := s.start[b+1] - s.start[b]
 			if n <= k {
@@ -191,7 +191,7 @@ func (s *Sampler) keepTop(p []float64, k int, topP float64) {
 		}
 	}
 	if topP > 0 && topP < 1 {
-		s.group(p)
+		s.group(p, cand)
 		var total, acc float64
 		for _, m := range s.mass {
 			total += m
@@ -225,12 +225,13 @@ func bucketOf(v, maxp float64) int {
 	return min(max(b, 0), numBuckets-1)
 }
 
-// group sorts the ids of the nonzero entries of p by bucket (a counting
-// sort): bucket b's ids are order[start[b]:start[b+1]], its mass mass[b].
-func (s *Sampler) group(p []float64) {
+// group sorts the ids of cand with a nonzero entry in p by bucket (a
+// counting sort): bucket b's ids are order[start[b]:start[b+1]], its mass
+// mass[b].
+func (s *Sampler) group(p []float64, cand []int32) {
 	var maxp float64
-	for _, v := range p {
-		maxp = max(maxp, v)
+	for _, i := range cand {
+		maxp = max(maxp, p[i])
 	}
 	if cap(s.bucket) < len(p) {
 		s.bucket = make([]uint16, len(p))
@@ -239,34 +240,29 @@ func (s *Sampler) group(p []float64) {
 	if s.start == nil {
 		s.start = make([]int, numBuckets+1)
 		s.mass = make([]float64, numBuckets)
+		s.next = make([]int32, numBuckets)
 	}
 	clear(s.start)
 	clear(s.mass)
-	bucket := s.bucket[:len(p)]
-	for i, v := range p {
-		if v > 0 {
+	for _, i := range cand {
+		if v := p[i]; v > 0 {
 			b := bucketOf(v, maxp)
-			bucket[i] = uint16(b)
+			s.bucket[i] = uint16(b)
 			s.start[b+1]++
 			s.mass[b] += v
 		}
 	}
 	for b := 0; b < numBuckets; b++ {
 		s.start[b+1] += s.start[b]
+		s.next[b] = int32(s.start[b])
 	}
-	next := s.idx[:0]
-	next = append(next, make([]int32, numBuckets)...)
-	for b := range next {
-		next[b] = int32(s.start[b])
-	}
-	for i, v := range p {
-		if v > 0 {
-			b := bucket[i]
-			s.order[next[b]] = int32(i)
-			next[b]++
+	for _, i := range cand {
+		if p[i] > 0 {
+			b := s.bucket[i]
+			s.order[s.next[b]] = i
+			s.next[b]++
 		}
 	}
-	s.idx = next
 }
 
 // cutBucket visits bucket b's tokens from most to least likely (ties by

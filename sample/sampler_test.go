@@ -238,7 +238,13 @@ func TestKeepTopMatchesSort(t *testing.T) {
 		topP := []float64{0, 0.5, 0.9, 0.999, 1}[rng.IntN(5)]
 		want := slices.Clone(p)
 		keepTopNaive(want, k, topP)
-		s.keepTop(p, k, topP)
+		var cand []int32
+		for i, v := range p {
+			if v > 0 {
+				cand = append(cand, int32(i))
+			}
+		}
+		s.keepTop(p, cand, k, topP)
 		if !slices.Equal(p, want) {
 			t.Fatalf("trial %d (n %d, k %d, top_p %v): selections differ", trial, n, k, topP)
 		}
