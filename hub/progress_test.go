@@ -72,3 +72,15 @@ func TestBarLinesFitEightyColumns(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseContentRange(f *testing.F) {
+	for _, s := range []string{"bytes 10-99/100", "bytes 0-0/*", "bytes -1-2/3", "bytes 5-/", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		start, size, ok := parseContentRange(s)
+		if ok && (start < 0 || size < -1) {
+			t.Fatalf("%q -> %d %d", s, start, size)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -47,4 +48,29 @@ func TestQuantMatches(t *testing.T) {
 			t.Errorf("quantMatches(%s, %s) = %v", c.file, c.quant, got)
 		}
 	}
+}
+
+// FuzzSelectGGUF: any listing and selector picks files from the listing
+// (first part first) or fails, never panics.
+func FuzzSelectGGUF(f *testing.F) {
+	f.Add("a-Q4_K_M.gguf\nb-Q8_0.gguf", "Q4_K_M", "")
+	f.Add("m-Q4_K_M-00001-of-00002.gguf\nm-Q4_K_M-00002-of-00002.gguf", "", "m-Q4_K_M-00002-of-00002.gguf")
+	f.Add("x-00001-of-99999.gguf", "", "x-00001-of-99999.gguf")
+	f.Add("dir/a.GGUF\nmmproj.gguf", "", "")
+	f.Fuzz(func(t *testing.T, listing, quant, file string) {
+		files := strings.Split(listing, "\n")
+		got, err := selectGGUF(Ref{Repo: "o/r", Quant: quant, File: file}, files)
+		if err != nil {
+			return
+		}
+		have := map[string]bool{}
+		for _, f := range files {
+			have[f] = true
+		}
+		for _, g := range got {
+			if !have[g] {
+				t.Fatalf("picked %q, not in the listing", g)
+			}
+		}
+	})
 }
