@@ -44,14 +44,23 @@ func runConcurrent(t *testing.T, e *Engine, prompts [][]int32, maxNew int) [][]i
 // exactly what each gives alone (model.Greedy, whole prefill) - and every
 // step stays within the token budget and the sequence cap.
 func TestConcurrentEqualsAlone(t *testing.T) {
+	// Every fixture whose results do not depend on chunking (dynamic NTK
+	// RoPE does, in transformers too).
+	for _, v := range []string{"qwen3", "llama3", "llama2", "mistral", "qwen2", "qwen2_swa", "llama_mqa", "llama_bias", "llama_partial_rotary", "qwen2_rope_yarn"} {
+		t.Run(v, func(t *testing.T) { concurrentEqualsAlone(t, v) })
+	}
+}
+
+func concurrentEqualsAlone(t *testing.T, variant string) {
 	rec := &recorder{}
 	opts := Options{MaxBatchTokens: 24, MaxSeqs: 6}
-	e := newEngine(t, "qwen3", opts, func(m model.Model) model.Model { rec.Model = m; return rec })
+	e := newEngine(t, variant, opts, func(m model.Model) model.Model { rec.Model = m; return rec })
 	rng := rand.New(rand.NewPCG(1, 2))
 	vocab := e.Config().VocabSize
+	longest := min(60, e.Options().MaxModelLen-12)
 	var prompts [][]int32
 	for i := 0; i < 16; i++ {
-		prompts = append(prompts, randomPrompt(rng, 1+rng.IntN(60), vocab))
+		prompts = append(prompts, randomPrompt(rng, 1+rng.IntN(longest), vocab))
 	}
 	got := runConcurrent(t, e, prompts, 12)
 	rec.mu.Lock()
