@@ -90,6 +90,9 @@ func (t *tokenTrie) findAll(s string, dst []tokenMatch) []tokenMatch {
 // after normalization.
 type addedVocab struct {
 	tokens    []AddedToken
+	// text is what each token decodes to: its content, normalized for a
+	// normalized token (Hugging Face stores it so).
+	text      []string
 	byID      map[int]int // id -> index in tokens
 	byContent map[string]int
 	raw       *tokenTrie
@@ -97,21 +100,59 @@ type addedVocab struct {
 }
 
 func newAddedVocab(tokens []AddedToken, n normalizer) *addedVocab {
-	v := &addedVocab{tokens: tokens, byID: map[int]int{}, byContent: map[string]int{}, raw: newTokenTrie(), norm: newTokenTrie()}
+	v := &addedVocab{tokens: tokens, text: make([]string, len(tokens)), byID: map[int]int{}, byContent: map[string]int{}, raw: newTokenTrie(), norm: newTokenTrie()}
 	for i, tok := range tokens {
 		v.byID[tok.ID] = i
 		v.byContent[tok.Content] = tok.ID
+		v.text[i] = tok.Content
 		if tok.Normalized {
 			key := tok.Content
 			if n != nil {
 				key = n.normalize(key)
 			}
+			v.text[i] = key
 			v.norm.add(key, i)
 		} else {
 			v.raw.add(tok.Content, i)
 		}
 	}
 	return v
+}
+
+// assignAddedIDs gives the added tokens of a tokenizer.json the ids Hugging
+// Face gives them, which ignores the "id" fields: a token whose content is
+// already in the vocabulary (or added before) takes that id, any other the
+// next free id past the model's vocabulary. Files written by Hugging Face
+// agree with this; hand-edited ones may not. A repeated content is dropped.
+func assignAddedIDs(tokens []AddedToken, m model) []AddedToken {
+	out := make([]AddedToken, 0, len(tokens))
+	ids := map[string]int{}
+	maxID := -1
+	vocabLen := m.vocabLen()
+	for _, tok := range tokens {
+		if tok.Content == "" {
+			continue
+		}
+		if _, dup := ids[tok.Content]; dup {
+			continue
+		}
+		id, ok := m.tokenToID(tok.Content)
+		if !ok {
+			switch {
+			case maxID < 0:
+				id = vocabLen
+			case maxID >= vocabLen || vocabLen == 0:
+				id = maxID + 1
+			default:
+				id = vocabLen
+			}
+		}
+		ids[tok.Content] = id
+		maxID = max(maxID, id)
+		tok.ID = id
+		out = append(out, tok)
+	}
+	return out
 }
 
 func endsWithWord(s string) bool {

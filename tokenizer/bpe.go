@@ -13,6 +13,7 @@ type model interface {
 	tokenToID(tok string) (int, bool)
 	idToToken(id int) (string, bool)
 	vocabSize() int
+	vocabLen() int
 }
 
 // bpeModel is byte-pair encoding: the word starts as single runes (or
@@ -433,3 +434,7 @@ func (m *bpeModel) mergeHeap(syms []int32) []int32 {
 	}
 	return out
 }
+
+// vocabLen is the number of vocabulary entries (Hugging Face's
+// get_vocab_size), which places new added tokens.
+func (m *bpeModel) vocabLen() int { return len(m.vocab) }

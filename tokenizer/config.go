@@ -107,7 +107,7 @@ func FromJSON(data []byte) (*Tokenizer, error) {
 	if t.dec, err = buildDecoder(tj.Decoder); err != nil {
 		return nil, err
 	}
-	t.added = newAddedVocab(tj.AddedTokens, t.norm)
+	t.added = newAddedVocab(assignAddedIDs(tj.AddedTokens, t.model), t.norm)
 	if err := t.finish(); err != nil {
 		return nil, err
 	}

@@ -153,7 +153,7 @@ func (t *Tokenizer) TokenToID(tok string) (int, bool) {
 // IDToToken returns the token string of an id.
 func (t *Tokenizer) IDToToken(id int) (string, bool) {
 	if i, ok := t.added.byID[id]; ok {
-		return t.added.tokens[i].Content, true
+		return t.added.text[i], true
 	}
 	return t.model.idToToken(id)
 }

@@ -213,3 +213,7 @@ func (t *byteTrie) child(n int32, b byte) int32 {
 	}
 	return c
 }
+
+// vocabLen is the number of vocabulary entries (Hugging Face's
+// get_vocab_size), which places new added tokens.
+func (m *unigramModel) vocabLen() int { return len(m.pieces) }

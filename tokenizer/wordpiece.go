@@ -75,3 +75,7 @@ func (m *wordPieceModel) tokenize(w string, dst []int) ([]int, error) {
 	}
 	return dst, nil
 }
+
+// vocabLen is the number of vocabulary entries (Hugging Face's
+// get_vocab_size), which places new added tokens.
+func (m *wordPieceModel) vocabLen() int { return len(m.vocab) }

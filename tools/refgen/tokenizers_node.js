@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// Component goldens for the Go `tokenizer` package, from Hugging Face
+// tokenizers' own Node binding (npm package `tokenizers`, the same Rust
+// code as the Python package). It needs no GPU machine:
+//
+//   mkdir -p /tmp/hfnode && cd /tmp/hfnode && npm install tokenizers@0.23.2
+//   NODE_PATH=/tmp/hfnode/node_modules node tools/refgen/tokenizers_node.js
+//
+// Each variant is a committed base tokenizer.json (or none) with some
+// top-level keys replaced, so together they exercise every normalizer,
+// pre-tokenizer (every Split behavior, inverted or not), post-processor,
+// decoder and added-token option that the six real tokenizers of
+// tokenizers.py leave out. Output: testdata/tokenizers/components.json.gz.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const zlib = require('zlib');
+const { Tokenizer } = require('tokenizers');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const TD = path.join(ROOT, 'testdata', 'tokenizers');
+const corpus = JSON.parse(fs.readFileSync(path.join(TD, 'corpus.json'), 'utf8')).cases;
+// The hand-written part of the corpus.
+const cases = corpus.slice(0, 195);
+
+function base(name) {
+  return JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(TD, name, 'tokenizer.json.gz'))).toString());
+}
+
+// A tiny BPE with a word suffix and another with a subword prefix, learnt
+// here by plain pair counting so the merges are consistent.
+function learnBPE({ suffix = '', prefix = '', merges: nMerges = 300 }) {
+  const words = {};
+  for (const s of corpus) for (const w of s.toLowerCase().split(/[^a-z]+/)) if (w) words[w] = (words[w] || 0) + 1;
+  let split = Object.entries(words).map(([w, n]) => {
+    const cs = [...w].map((c, i) => (i > 0 ? prefix : '') + c);
+    cs[cs.length - 1] += suffix;
+    return [cs, n];
+  });
+  const vocab = { '<unk>': 0 };
+  const add = (t) => { if (!(t in vocab)) vocab[t] = Object.keys(vocab).length; };
+  for (const [cs] of split) cs.forEach(add);
+  const merges = [];
+  for (let m = 0; m < nMerges; m++) {
+    const counts = new Map();
+    for (const [cs, n] of split) for (let i = 0; i + 1 < cs.length; i++) {
+      const k = cs[i] + '\u0000' + cs[i + 1];
+      counts.set(k, (counts.get(k) || 0) + n);
+    }
+    let best = null, bestN = 0;
+    for (const [k, n] of counts) if (n > bestN || (n === bestN && k < best)) { best = k; bestN = n; }
+    if (!best || bestN < 2) break;
+    const [a, b] = best.split('\u0000');
+    const merged = a + (prefix && b.startsWith(prefix) ? b.slice(prefix.length) : b);
+    merges.push([a, b]);
+    add(merged);
+    split = split.map(([cs, n]) => {
+      const out = [];
+      for (let i = 0; i < cs.length; i++) {
+        if (i + 1 < cs.length && cs[i] === a && cs[i + 1] === b) { out.push(merged); i++; } else out.push(cs[i]);
+      }
+      return [out, n];
+    });
+  }
+  return { type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: prefix || null,
+           end_of_word_suffix: suffix || null, fuse_unk: true, byte_fallback: false, ignore_merges: false, vocab, merges };
+}
+
+const added = (id, content, o = {}) => Object.assign({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }, o);
+const split = (pattern, behavior, invert = false) => ({ type: 'Split', pattern, behavior, invert });
+const bertPost = { type: 'BertProcessing', sep: ['[SEP]', 3], cls: ['[CLS]', 2] };
+
+const variants = [];
+const v = (name, baseName, override) => variants.push({ name, base: baseName, override });
+
+// Pre-tokenizers over the WordPiece vocabulary.
+for (const b of ['Removed', 'Isolated', 'MergedWithPrevious', 'MergedWithNext', 'Contiguous']) {
+  for (const inv of [false, true]) {
+    v(`split-string-${b}-${inv}`, 'bert-wordpiece', { pre_tokenizer: split({ String: ' ' }, b, inv) });
+    v(`split-regex-${b}-${inv}`, 'bert-wordpiece', { pre_tokenizer: split({ Regex: '\\s+|[.,!?]' }, b, inv) });
+  }
+}
+v('split-lookahead', 'bert-wordpiece', { pre_tokenizer: { type: 'Sequence', pretokenizers: [split({ Regex: "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+" }, 'Isolated'), { type: 'WhitespaceSplit' }] } });
+v('whitespace', 'bert-wordpiece', { pre_tokenizer: { type: 'Whitespace' } });
+v('whitespace-split', 'bert-wordpiece', { pre_tokenizer: { type: 'WhitespaceSplit' } });
+v('punctuation', 'bert-wordpiece', { pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'WhitespaceSplit' }, { type: 'Punctuation', behavior: 'Isolated' }] } });
+v('punctuation-contiguous', 'bert-wordpiece', { pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'WhitespaceSplit' }, { type: 'Punctuation', behavior: 'Contiguous' }] } });
+v('digits-individual', 'bert-wordpiece', { pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'BertPreTokenizer' }, { type: 'Digits', individual_digits: true }] } });
+v('digits-grouped', 'bert-wordpiece', { pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'WhitespaceSplit' }, { type: 'Digits', individual_digits: false }] } });
+v('char-delimiter', 'bert-wordpiece', { pre_tokenizer: { type: 'CharDelimiterSplit', delimiter: 'e' } });
+// Normalizers.
+v('nfd-strip-lower', 'bert-wordpiece', { normalizer: { type: 'Sequence', normalizers: [{ type: 'NFD' }, { type: 'StripAccents' }, { type: 'Lowercase' }] } });
+v('nfkc-strip', 'bert-wordpiece', { normalizer: { type: 'Sequence', normalizers: [{ type: 'NFKC' }, { type: 'Strip', strip_left: true, strip_right: true }, { type: 'Lowercase' }] } });
+v('nfkd-replace', 'bert-wordpiece', { normalizer: { type: 'Sequence', normalizers: [{ type: 'NFKD' }, { type: 'Replace', pattern: { Regex: '\\d+' }, content: '#' }, { type: 'Lowercase' }] } });
+v('nfc-prepend', 'bert-wordpiece', { normalizer: { type: 'Sequence', normalizers: [{ type: 'NFC' }, { type: 'Prepend', prepend: 'x ' }, { type: 'Strip', strip_left: false, strip_right: true }] } });
+v('bert-cased', 'bert-wordpiece', { normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: false, strip_accents: false, lowercase: false } });
+v('bert-strip-no-lower', 'bert-wordpiece', { normalizer: { type: 'BertNormalizer', clean_text: false, handle_chinese_chars: true, strip_accents: true, lowercase: false } });
+v('nmt-nfkc', 'bert-wordpiece', { normalizer: { type: 'Sequence', normalizers: [{ type: 'Nmt' }, { type: 'NFKC' }, { type: 'Lowercase' }] } });
+// Post-processors and decoders.
+v('roberta-post', 'bert-wordpiece', { post_processor: { type: 'RobertaProcessing', sep: ['[SEP]', 3], cls: ['[CLS]', 2], trim_offsets: true, add_prefix_space: false } });
+v('template-post', 'bert-wordpiece', { post_processor: { type: 'TemplateProcessing', single: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }], pair: [], special_tokens: { '[CLS]': { id: '[CLS]', ids: [2], tokens: ['[CLS]'] }, '[SEP]': { id: '[SEP]', ids: [3], tokens: ['[SEP]'] } } } });
+v('sequence-post', 'bert-wordpiece', { post_processor: { type: 'Sequence', processors: [{ type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true }, bertPost] } });
+v('decoder-wordpiece-nocleanup', 'bert-wordpiece', { decoder: { type: 'WordPiece', prefix: '##', cleanup: false } });
+v('decoder-strip-replace', 'bert-wordpiece', { decoder: { type: 'Sequence', decoders: [{ type: 'WordPiece', prefix: '##', cleanup: true }, { type: 'Replace', pattern: { String: 'e' }, content: 'E' }, { type: 'Fuse' }, { type: 'Strip', content: '[', start: 2, stop: 0 }] } });
+v('decoder-ctc', 'bert-wordpiece', { decoder: { type: 'CTC', pad_token: '[PAD]', word_delimiter_token: '|', cleanup: true } });
+v('decoder-fuse', 'bert-wordpiece', { decoder: { type: 'Fuse' } });
+v('no-decoder', 'bert-wordpiece', { decoder: null });
+// Added tokens with every option.
+const bertAdded = base('bert-wordpiece').added_tokens;
+v('added-options', 'bert-wordpiece', { added_tokens: bertAdded.concat([
+  added(3000, '<mask>', { lstrip: true }), added(3001, '<r>', { rstrip: true }), added(3002, '<both>', { lstrip: true, rstrip: true }),
+  added(3003, 'the', { single_word: true, special: false, normalized: true }), added(3004, 'Hello', { special: false, normalized: true }),
+  added(3005, 'World', { special: false, normalized: false }), added(3006, '中', { special: false }), added(3007, 'ab', { single_word: true, special: false }),
+]) });
+// Metaspace schemes over the unigram vocabulary.
+for (const scheme of ['always', 'first', 'never']) {
+  for (const sp of [true, false]) {
+    v(`metaspace-${scheme}-${sp}`, 'unigram-sp', {
+      pre_tokenizer: { type: 'Metaspace', replacement: '\u2581', prepend_scheme: scheme, split: sp },
+      decoder: { type: 'Metaspace', replacement: '\u2581', prepend_scheme: scheme, split: sp } });
+  }
+}
+v('metaspace-legacy', 'unigram-sp', { pre_tokenizer: { type: 'Metaspace', replacement: '\u2581', add_prefix_space: true }, decoder: { type: 'Metaspace', replacement: '\u2581', add_prefix_space: true } });
+// Byte-level BPE variations on Llama 3's vocabulary.
+v('bytelevel-gpt2', 'llama3', { pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true } });
+v('bytelevel-prefix', 'llama3', { pre_tokenizer: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true }, post_processor: { type: 'RobertaProcessing', sep: ['<|end_of_text|>', 128001], cls: ['<|begin_of_text|>', 128000], trim_offsets: true, add_prefix_space: true } });
+v('bytelevel-digits', 'llama3', { pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'Digits', individual_digits: true }, { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true }] } });
+v('bytelevel-normalizer', 'qwen3', { normalizer: { type: 'Sequence', normalizers: [{ type: 'NFKC' }, { type: 'Lowercase' }] } });
+// BPE with word suffix / subword prefix.
+v('bpe-suffix', null, { model: learnBPE({ suffix: '</w>' }), normalizer: { type: 'Lowercase' }, pre_tokenizer: { type: 'Whitespace' }, decoder: { type: 'BPEDecoder', suffix: '</w>' }, added_tokens: [added(0, '<unk>')] });
+v('bpe-prefix', null, { model: learnBPE({ prefix: '##' }), normalizer: { type: 'Lowercase' }, pre_tokenizer: { type: 'BertPreTokenizer' }, decoder: { type: 'WordPiece', prefix: '##', cleanup: true }, added_tokens: [added(0, '<unk>')] });
+
+(async () => {
+  const out = [];
+  for (const vr of variants) {
+    const json = Object.assign(vr.base ? base(vr.base) : { version: '1.0', truncation: null, padding: null, added_tokens: [], normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null }, vr.override);
+    let tok;
+    try {
+      tok = Tokenizer.fromString(JSON.stringify(json));
+    } catch (e) {
+      console.error(`${vr.name}: ${e.message}`);
+      process.exitCode = 1;
+      continue;
+    }
+    const cs = [];
+    for (const s of cases) {
+      const plain = await tok.encode(s, null, { addSpecialTokens: false });
+      const spec = await tok.encode(s, null, { addSpecialTokens: true });
+      const ids = spec.getIds();
+      const c = { ids: plain.getIds(), ids_special: ids, decode: await tok.decode(ids, false) };
+      const skip = await tok.decode(ids, true);
+      if (skip !== c.decode) c.decode_skip = skip; // absent: same as decode
+      cs.push(c);
+    }
+    out.push({ name: vr.name, base: vr.base, override: vr.override, cases: cs });
+    console.log(`${vr.name}: ${cs.length} cases`);
+  }
+  const version = require('tokenizers/package.json').version;
+  const data = JSON.stringify({ tokenizers_version: version + ' (node binding)', corpus_cases: cases.length, variants: out });
+  fs.writeFileSync(path.join(TD, 'components.json.gz'), zlib.gzipSync(data, { level: 9 }));
+  console.log(`wrote ${out.length} variants`);
+})();
