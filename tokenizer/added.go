@@ -89,7 +89,7 @@ func (t *tokenTrie) findAll(s string, dst []tokenMatch) []tokenMatch {
 // with: one for tokens matched on the raw input, one for tokens matched
 // after normalization.
 type addedVocab struct {
-	tokens    []AddedToken
+	tokens []AddedToken
 	// text is what each token decodes to: its content, normalized for a
 	// normalized token (Hugging Face stores it so).
 	text      []string
