@@ -43,6 +43,8 @@ type result struct {
 	usage  *Usage
 	deltas [][]string
 	err    error
+
+	promptLPs []Logprob
 }
 
 func collect(ch <-chan Event, n int) *result {
@@ -64,6 +66,12 @@ func collect(ch <-chan Event, n int) *result {
 		if ev.Usage != nil {
 			r.usage = ev.Usage
 		}
+		if ev.PromptLogprobs != nil {
+			if r.promptLPs != nil || len(r.tokens[ev.Index]) > 0 {
+				panic("prompt logprobs sent twice or after a token")
+			}
+			r.promptLPs = ev.PromptLogprobs
+		}
 	}
 	for i := range sb {
 		r.text[i] = sb[i].String()
@@ -83,8 +91,9 @@ func generate(t testing.TB, e *Engine, req Request) *result {
 
 type reference struct {
 	Cases []struct {
-		Name     string  `json:"name"`
-		InputIDs []int32 `json:"input_ids"`
+		Name     string      `json:"name"`
+		InputIDs []int32     `json:"input_ids"`
+		Logits   [][]float32 `json:"logits"`
 		Greedy   struct {
 			IDs []int32 `json:"ids"`
 		} `json:"greedy"`

@@ -1,8 +1,11 @@
 package engine
 
 import (
+	"math"
 	"slices"
 	"testing"
+
+	"github.com/ferrum-go/ferrum/sample"
 )
 
 // TestGreedyMatchesTransformers: the engine's greedy continuations equal
@@ -37,6 +40,31 @@ func TestChatPrompt(t *testing.T) {
 		}
 		if !slices.Equal(got, ref.Chat.InputIDs) {
 			t.Errorf("%s: chat prompt %v, want %v", v, got, ref.Chat.InputIDs)
+		}
+	}
+}
+
+// TestPromptLogprobs: prompt logprobs equal log-softmax of transformers'
+// logits at every position, computed in chunks and even when the prefix
+// cache holds the prompt.
+func TestPromptLogprobs(t *testing.T) {
+	e := openEngine(t, "qwen3", Options{MaxBatchTokens: 20})
+	ref := loadReference(t, "qwen3")
+	for _, c := range ref.Cases {
+		// Fill the prefix cache first: prompt logprobs must not use it.
+		generate(t, e, Request{PromptTokens: c.InputIDs, Sampling: SamplingParams{MaxTokens: 1}})
+		r := generate(t, e, Request{PromptTokens: c.InputIDs, Sampling: SamplingParams{MaxTokens: 2, PromptLogprobs: true, TopLogprobs: 3, N: 2}})
+		if len(r.promptLPs) != len(c.InputIDs)-1 {
+			t.Fatalf("%s: %d prompt logprobs for %d tokens", c.Name, len(r.promptLPs), len(c.InputIDs))
+		}
+		for i, lp := range r.promptLPs {
+			want, wantTop := sample.Logprobs(c.Logits[i], c.InputIDs[i+1], 3)
+			if lp.Token != c.InputIDs[i+1] || math.Abs(float64(lp.Logprob-want)) > 1e-4 {
+				t.Errorf("%s position %d: token %d logprob %v, want token %d %v", c.Name, i+1, lp.Token, lp.Logprob, c.InputIDs[i+1], want)
+			}
+			if len(lp.Top) != 3 || lp.Top[0].Token != wantTop[0].Token {
+				t.Errorf("%s position %d: top %v, want %v", c.Name, i+1, lp.Top, wantTop)
+			}
 		}
 	}
 }

@@ -51,6 +51,11 @@ type SamplingParams struct {
 	// for as many most likely alternatives too.
 	Logprobs    bool
 	TopLogprobs int
+	// PromptLogprobs asks for the log-probability of every prompt token
+	// after the first (with TopLogprobs alternatives), as completions'
+	// echo needs. Such a prompt is computed in full, never taken from the
+	// prefix cache, in chunks of at most 256 rows.
+	PromptLogprobs bool
 	// KeepSpecialTokens shows special tokens in the text (they are skipped
 	// by default).
 	KeepSpecialTokens bool
@@ -77,6 +82,10 @@ type Event struct {
 	Tokens []int32
 	// Logprobs has one entry per token of Tokens when asked for.
 	Logprobs []Logprob
+	// PromptLogprobs, with SamplingParams.PromptLogprobs, comes in one
+	// event of choice 0 before its first token: entry i is prompt token
+	// i+1 (the first token has no logprob).
+	PromptLogprobs []Logprob
 	// FinishReason is set on the choice's last event.
 	FinishReason FinishReason
 	// StopReason is the stop string or the id (as text) of the stop token

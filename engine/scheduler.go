@@ -88,6 +88,7 @@ func (s *scheduler) takeIncoming() {
 			if i > 0 && e.blocks.Enabled() && len(r.prompt)-1 >= s.blockSz {
 				sq.leader = r.seqs[0]
 			}
+			sq.wantPromptLPs = i == 0 && p.PromptLogprobs
 			r.seqs = append(r.seqs, sq)
 			s.waiting = append(s.waiting, sq)
 		}
@@ -115,7 +116,16 @@ type planned struct {
 	seq    *seq
 	n      int
 	sample bool
+	// logits of the planned rows start at this index of LogitRows; all
+	// rows have them when allRows (prompt logprobs), else only the last,
+	// and only when sample.
+	firstLogit int
+	allRows    bool
 }
+
+// promptLogitRows caps the rows of a chunk whose every row needs logits
+// (prompt logprobs): rows x vocabulary floats come back from the model.
+const promptLogitRows = 256
 
 // step plans and runs one batch; false when there was nothing to run.
 func (s *scheduler) step() bool {
@@ -134,7 +144,15 @@ func (s *scheduler) step() bool {
 			b.Positions = append(b.Positions, int32(sq.computed+j))
 		}
 		b.Seqs = append(b.Seqs, model.Seq{FirstRow: first, NumRows: p.n, Blocks: sq.table.Blocks})
-		if p.sample = sq.computed+p.n == len(sq.tokens); p.sample {
+		p.sample = sq.computed+p.n == len(sq.tokens)
+		p.firstLogit = len(b.LogitRows)
+		switch {
+		case sq.collectingPromptLPs():
+			p.allRows = true
+			for r := first; r < first+p.n; r++ {
+				b.LogitRows = append(b.LogitRows, r)
+			}
+		case p.sample:
 			b.LogitRows = append(b.LogitRows, len(b.Tokens)-1)
 		}
 	}
@@ -150,16 +168,14 @@ func (s *scheduler) step() bool {
 		}
 		return true
 	}
-	row := 0
 	for _, p := range plan {
 		sq := p.seq
 		sq.planN = 0
-		lr := row
-		if p.sample {
-			row++
-		}
 		if sq.state != stateRunning {
 			continue
+		}
+		if p.allRows {
+			s.collectPromptLPs(sq, logits, p.firstLogit, p.n)
 		}
 		if sq.computed < sq.promptLen {
 			s.promptTokens += int64(min(sq.computed+p.n, sq.promptLen) - sq.computed)
@@ -169,11 +185,35 @@ func (s *scheduler) step() bool {
 		if sq.computed >= sq.promptLen {
 			sq.prefilled = true
 		}
+		if sq.wantPromptLPs && !sq.promptLPsSent && !sq.collectingPromptLPs() {
+			sq.promptLPsSent = true
+			sq.req.out.push(Event{Index: sq.index, PromptLogprobs: append([]Logprob{}, sq.promptLPs...)})
+		}
 		if p.sample {
+			lr := p.firstLogit
+			if p.allRows {
+				lr += p.n - 1
+			}
 			s.next(sq, logits.Row(lr))
 		}
 	}
 	return true
+}
+
+// collectPromptLPs records the logprob of the prompt token after each of
+// the n rows whose logits start at logits row first. Rows recomputed after
+// a preemption are skipped.
+func (s *scheduler) collectPromptLPs(sq *seq, logits *model.Logits, first, n int) {
+	top := sq.req.params.TopLogprobs
+	for j := 0; j < n; j++ {
+		pos := sq.computed + j
+		if pos != len(sq.promptLPs) || pos+1 >= sq.promptLen {
+			continue
+		}
+		tok := sq.tokens[pos+1]
+		lp, alts := sample.Logprobs(logits.Row(first+j), tok, top)
+		sq.promptLPs = append(sq.promptLPs, Logprob{Token: tok, Logprob: lp, Top: alts})
+	}
 }
 
 // plan picks this step's rows: one for every decoding sequence first, then
@@ -205,6 +245,9 @@ func (s *scheduler) plan() []planned {
 				continue
 			}
 			n := min(rem, budget)
+			if sq.collectingPromptLPs() {
+				n = min(n, promptLogitRows)
+			}
 			if s.reserve(sq, sq.computed+n, unplan) {
 				add(sq, n)
 			}
@@ -263,12 +306,15 @@ func (s *scheduler) grow(sq *seq, positions int) bool {
 // reusing cached prefix blocks. It returns the chunk's size.
 func (s *scheduler) admit(sq *seq, budget int) (int, bool) {
 	blocks := s.e.blocks
-	if len(sq.table.Blocks) == 0 {
+	if len(sq.table.Blocks) == 0 && !sq.collectingPromptLPs() {
 		hits := blocks.Lookup(sq.tokens, (len(sq.tokens)-1)/s.blockSz)
 		sq.table.Blocks = append(sq.table.Blocks, hits...)
 		sq.computed = len(hits) * s.blockSz
 	}
 	n := min(len(sq.tokens)-sq.computed, budget)
+	if sq.collectingPromptLPs() {
+		n = min(n, promptLogitRows)
+	}
 	need := (sq.computed+n+s.blockSz-1)/s.blockSz - len(sq.table.Blocks)
 	reserve := 0
 	if len(s.running) > 0 {

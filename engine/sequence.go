@@ -64,6 +64,18 @@ type seq struct {
 	cached    int  // prompt tokens found in the prefix cache at first admission
 	admitted  bool // admitted at least once
 	planN     int  // rows planned in the current step
+
+	// With SamplingParams.PromptLogprobs (choice 0 only): the prompt
+	// tokens' logprobs collected so far, and whether they were sent.
+	wantPromptLPs bool
+	promptLPs     []Logprob
+	promptLPsSent bool
+}
+
+// collectingPromptLPs reports whether the sequence still needs logits of
+// every prompt row it computes.
+func (s *seq) collectingPromptLPs() bool {
+	return s.wantPromptLPs && len(s.promptLPs) < s.promptLen-1
 }
 
 func (s *seq) generated() int { return len(s.tokens) - s.promptLen }

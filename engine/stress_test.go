@@ -38,6 +38,7 @@ func TestStress(t *testing.T) {
 		if rng.IntN(4) == 0 {
 			p.TopLogprobs = 3
 		}
+		p.PromptLogprobs = rng.IntN(6) == 0
 		// Some prompts share a prefix, to exercise the prefix cache.
 		prompt := randomPrompt(rng, 1+rng.IntN(80), vocab)
 		if rng.IntN(3) == 0 {
@@ -62,9 +63,14 @@ func TestStress(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			defer cancel()
-			n, finished := 0, 0
+			n, finished, promptLPs := 0, 0, 0
 			for ev := range ch {
 				n++
+				if ev.PromptLogprobs != nil {
+					if promptLPs++; promptLPs > 1 || len(ev.PromptLogprobs) != len(prompt)-1 {
+						t.Errorf("prompt logprobs: event %d with %d entries for %d tokens", promptLPs, len(ev.PromptLogprobs), len(prompt))
+					}
+				}
 				if ev.FinishReason != "" {
 					finished++
 					mu.Lock()
