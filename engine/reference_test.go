@@ -53,7 +53,10 @@ func TestPromptLogprobs(t *testing.T) {
 	for _, c := range ref.Cases {
 		// Fill the prefix cache first: prompt logprobs must not use it.
 		generate(t, e, Request{PromptTokens: c.InputIDs, Sampling: SamplingParams{MaxTokens: 1}})
-		r := generate(t, e, Request{PromptTokens: c.InputIDs, Sampling: SamplingParams{MaxTokens: 2, PromptLogprobs: true, TopLogprobs: 3, N: 2}})
+		r := generate(t, e, Request{PromptTokens: c.InputIDs, Sampling: SamplingParams{MaxTokens: 2, PromptLogprobs: true, TopLogprobs: 3, N: 2, PromptOnly: c.Name == "long"}})
+		if c.Name == "long" && (len(r.tokens[0])+len(r.tokens[1]) != 0 || r.finish[0] != FinishLength || r.usage.CompletionTokens != 0) {
+			t.Errorf("prompt only: tokens %v %v, finish %q, usage %+v", r.tokens[0], r.tokens[1], r.finish[0], r.usage)
+		}
 		if len(r.promptLPs) != len(c.InputIDs)-1 {
 			t.Fatalf("%s: %d prompt logprobs for %d tokens", c.Name, len(r.promptLPs), len(c.InputIDs))
 		}

@@ -56,6 +56,10 @@ type SamplingParams struct {
 	// echo needs. Such a prompt is computed in full, never taken from the
 	// prefix cache, in chunks of at most 256 rows.
 	PromptLogprobs bool
+	// PromptOnly computes the prompt and generates nothing (completions'
+	// max_tokens 0 with echo): each choice ends with FinishLength right
+	// after its prompt, which is the time to read PromptLogprobs.
+	PromptOnly bool
 	// KeepSpecialTokens shows special tokens in the text (they are skipped
 	// by default).
 	KeepSpecialTokens bool

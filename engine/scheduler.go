@@ -189,6 +189,10 @@ func (s *scheduler) step() bool {
 			sq.promptLPsSent = true
 			sq.req.out.push(Event{Index: sq.index, PromptLogprobs: append([]Logprob{}, sq.promptLPs...)})
 		}
+		if p.sample && sq.req.params.PromptOnly {
+			s.finishSeq(sq, Event{Index: sq.index, FinishReason: FinishLength})
+			continue
+		}
 		if p.sample {
 			lr := p.firstLogit
 			if p.allRows {
