@@ -349,4 +349,3 @@ func (s *scheduler) register(sq *seq) {
 		sq.hashes = append(sq.hashes, s.e.blocks.Insert(sq.table.Blocks[i], parent, sq.tokens[i*bs:(i+1)*bs]))
 	}
 }
-
