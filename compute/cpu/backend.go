@@ -13,6 +13,10 @@ import (
 // Backend is the CPU backend. It is safe for concurrent use.
 type Backend struct {
 	pool *pool
+	// exactMatMul keeps activations in F32 for every weight type (the
+	// dequantize-and-dot kernels); tests set it to hold MatMul to F32
+	// accuracy.
+	exactMatMul bool
 }
 
 var _ compute.Backend = (*Backend)(nil)

@@ -8,15 +8,34 @@ import (
 	"github.com/ferrum-go/ferrum/quant"
 )
 
-// MatMul parallelizes over the weight's rows (output features): each worker
-// dequantizes a weight row once and uses it for every activation row, so a
-// quantized weight is decoded once per call whatever the batch size.
+// MatMul parallelizes over the weight's rows (output features). Weight
+// types with an integer kernel (qKernels) first quantize the activation rows
+// once (Q8 blocks or Q8_K super-blocks, as ggml does) and then take integer
+// dot products; the others dequantize each weight row once and use it for
+// every activation row. Either way a weight is read once per call whatever
+// the batch size.
 func (b *Backend) MatMul(dst, x, w compute.Tensor) {
 	d, xt, wt := f32Of(dst), f32Of(x), anyOf(w)
 	if xt.cols != wt.cols || d.rows != xt.rows || d.cols != wt.rows {
 		panic(fmt.Sprintf("cpu: MatMul %dx%d by (%dx%d)^T into %dx%d", xt.rows, xt.cols, wt.rows, wt.cols, d.rows, d.cols))
 	}
 	rows, in, out := xt.rows, xt.cols, wt.rows
+	if qk := qKernels[wt.dtype]; qk != nil && !b.exactMatMul && in%qk.elems == 0 {
+		a := actPool.Get().(*actBuf)
+		if qk.k != 0 {
+			a.shapeQ8(rows, in)
+		} else {
+			a.shapeQ8K(rows, in)
+		}
+		b.pool.parallelFor(rows, grainFor(4*in), func(lo, hi int) {
+			qk.quantizeRows(a, xt.f32, lo, hi, in)
+		})
+		b.pool.parallelFor(out, grainFor(in*rows), func(lo, hi int) {
+			qk.run(d.f32, a, rows, wt, lo, hi)
+		})
+		actPool.Put(a)
+		return
+	}
 	k, ok := matmulKernels[wt.dtype]
 	if !ok {
 		k = matmulDequant

@@ -1,0 +1,58 @@
+package cpu
+
+import "github.com/ferrum-go/ferrum/quant"
+
+//go:noescape
+func q8_0DotX1(w *byte, npairs int, qs *int8, scl *float32, cor *int32, out *[16]float32)
+
+//go:noescape
+func q4_0DotX1(w *byte, npairs int, qs *int8, scl *float32, cor *int32, out *[16]float32)
+
+//go:noescape
+func q8_0DotX4(w *byte, npairs int, qs *int8, qsStride int, scl *float32, cor *int32, fStride int, out *[64]float32)
+
+//go:noescape
+func q4_0DotX4(w *byte, npairs int, qs *int8, qsStride int, scl *float32, cor *int32, fStride int, out *[64]float32)
+
+func init() {
+	if !hasVNNI {
+		return
+	}
+	setFast(qKernels[quant.Q8_0], 2, func(w []byte, a *actBuf, r, nb int, out *[64]float32) {
+		q8_0DotX1(&w[0], nb/2, &a.qs[r*a.qsStride], &a.f[r*a.fStride], &a.i[r*a.iStride], (*[16]float32)(out[:16]))
+	}, func(w []byte, a *actBuf, r, nb int, out *[64]float32) {
+		q8_0DotX4(&w[0], nb/2, &a.qs[r*a.qsStride], a.qsStride, &a.f[r*a.fStride], &a.i[r*a.iStride], 4*a.fStride, out)
+	})
+	setFast(qKernels[quant.Q4_0], 2, func(w []byte, a *actBuf, r, nb int, out *[64]float32) {
+		q4_0DotX1(&w[0], nb/2, &a.qs[r*a.qsStride], &a.f[r*a.fStride], &a.i[r*a.iStride], (*[16]float32)(out[:16]))
+	}, func(w []byte, a *actBuf, r, nb int, out *[64]float32) {
+		q4_0DotX4(&w[0], nb/2, &a.qs[r*a.qsStride], a.qsStride, &a.f[r*a.fStride], &a.i[r*a.iStride], 4*a.fStride, out)
+	})
+}
+
+//go:noescape
+func q4_KDotX1(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[16]float32)
+
+//go:noescape
+func q6_KDotX1(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[16]float32)
+
+func init() {
+	if !hasVNNI {
+		return
+	}
+	setFast(qKernels[quant.Q4_K], 1, func(w []byte, a *actBuf, r, nb int, out *[64]float32) {
+		q4_KDotX1(&w[0], nb, &a.qs[r*a.qsStride], &a.f[r*a.fStride], &a.i[r*a.iStride], (*[16]float32)(out[:16]))
+	}, x4ByX1(q4_KDotX1))
+	setFast(qKernels[quant.Q6_K], 1, func(w []byte, a *actBuf, r, nb int, out *[64]float32) {
+		q6_KDotX1(&w[0], nb, &a.qs[r*a.qsStride], &a.f[r*a.fStride], &a.i[r*a.iStride], (*[16]float32)(out[:16]))
+	}, x4ByX1(q6_KDotX1))
+}
+
+// x4ByX1 stands in for a missing 4-row kernel with four 1-row calls.
+func x4ByX1(x1 func(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[16]float32)) func([]byte, *actBuf, int, int, *[64]float32) {
+	return func(w []byte, a *actBuf, r, nb int, out *[64]float32) {
+		for i := 0; i < 4; i++ {
+			x1(&w[0], nb, &a.qs[(r+i)*a.qsStride], &a.f[(r+i)*a.fStride], &a.i[(r+i)*a.iStride], (*[16]float32)(out[16*i:16*i+16]))
+		}
+	}
+}

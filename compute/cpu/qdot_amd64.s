@@ -1,0 +1,346 @@
+#include "textflag.h"
+
+// Integer dot products of quantized weight rows with quantized activation
+// rows (layouts in act.go and qdot_ref.go), AVX-512 + VNNI. The x1 kernels
+// take one activation row, the x4 kernels four (qs rows qsStride bytes
+// apart, float/int rows fStride bytes apart); both store 16 float lanes per
+// row to out, which the caller reduces, so that a row's result is the same
+// whichever kernel ran it. Sharing each decoded weight block between four rows
+// is what makes prefill compute-bound rather than decode-bound.
+
+DATA permQ4K<>+0(SB)/8, $0x0000000000000000
+DATA permQ4K<>+8(SB)/8, $0x0000000000000000
+DATA permQ4K<>+16(SB)/8, $0x0000000000000000
+DATA permQ4K<>+24(SB)/8, $0x0000000000000000
+DATA permQ4K<>+32(SB)/8, $0x0000000100000001
+DATA permQ4K<>+40(SB)/8, $0x0000000100000001
+DATA permQ4K<>+48(SB)/8, $0x0000000100000001
+DATA permQ4K<>+56(SB)/8, $0x0000000100000001
+GLOBL permQ4K<>(SB), RODATA|NOPTR, $64
+
+// permQ6K: lane L -> L/4, the sub-block of 16 that lane's 4 bytes fall in.
+DATA permQ6K<>+0(SB)/8, $0x0000000000000000
+DATA permQ6K<>+8(SB)/8, $0x0000000000000000
+DATA permQ6K<>+16(SB)/8, $0x0000000100000001
+DATA permQ6K<>+24(SB)/8, $0x0000000100000001
+DATA permQ6K<>+32(SB)/8, $0x0000000200000002
+DATA permQ6K<>+40(SB)/8, $0x0000000200000002
+DATA permQ6K<>+48(SB)/8, $0x0000000300000003
+DATA permQ6K<>+56(SB)/8, $0x0000000300000003
+GLOBL permQ6K<>(SB), RODATA|NOPTR, $64
+
+// Q8_0 pair of blocks at SI (34 bytes each) -> Z0 (64 unsigned quants,
+// q+128) and Z1 (16 floats: d0 x8, d1 x8). Needs Z31 = 0x80 bytes.
+#define LOAD_Q8_0 \
+	VMOVDQU 2(SI), Y0; \
+	VINSERTI64X4 $1, 36(SI), Z0, Z0; \
+	VPXORD Z31, Z0, Z0; \
+	VPBROADCASTW (SI), X1; \
+	VPBROADCASTW 34(SI), X2; \
+	VINSERTI128 $1, X2, Y1, Y1; \
+	VCVTPH2PS Y1, Z1
+
+// Q4_0 pair of blocks at SI (18 bytes each) -> Z0 (64 nibbles in value
+// order: block 0 low, block 0 high, block 1 low, block 1 high) and Z1.
+// Needs Z30 = 0x0f bytes.
+#define LOAD_Q4_0 \
+	VMOVDQU 2(SI), X0; \
+	VINSERTI128 $1, 20(SI), Y0, Y0; \
+	VPSRLW $4, Y0, Y2; \
+	VINSERTI64X4 $1, Y2, Z0, Z0; \
+	VPANDD Z30, Z0, Z0; \
+	VSHUFI64X2 $0xD8, Z0, Z0, Z0; \
+	VPBROADCASTW (SI), X1; \
+	VPBROADCASTW 18(SI), X2; \
+	VINSERTI128 $1, X2, Y1, Y1; \
+	VCVTPH2PS Y1, Z1
+
+// One activation row against the pair in Z0/Z1: acc += (cor + dot) * d_w * d_a.
+#define ROW_Q8(qsa, scla, cora, t0, t1, acc) \
+	VMOVDQU32 cora, t0; \
+	VPDPBUSD qsa, Z0, t0; \
+	VCVTDQ2PS t0, t0; \
+	VMULPS scla, Z1, t1; \
+	VFMADD231PS t1, t0, acc
+
+#define CONSTS \
+	MOVL $0x80808080, AX; \
+	VPBROADCASTD AX, Z31; \
+	MOVL $0x0f0f0f0f, AX; \
+	VPBROADCASTD AX, Z30
+
+#define X4_PROLOGUE \
+	MOVQ w+0(FP), SI; \
+	MOVQ npairs+8(FP), CX; \
+	MOVQ qs+16(FP), DI; \
+	MOVQ qsStride+24(FP), R8; \
+	MOVQ scl+32(FP), R9; \
+	MOVQ cor+40(FP), R11; \
+	MOVQ fStride+48(FP), R10; \
+	MOVQ out+56(FP), DX; \
+	LEAQ (R8)(R8*2), R12; \
+	LEAQ (R10)(R10*2), R13; \
+	CONSTS; \
+	VPXORD Z8, Z8, Z8; \
+	VPXORD Z9, Z9, Z9; \
+	VPXORD Z10, Z10, Z10; \
+	VPXORD Z11, Z11, Z11
+
+#define X4_ROWS \
+	ROW_Q8((DI), (R9), (R11), Z2, Z3, Z8); \
+	ROW_Q8((DI)(R8*1), (R9)(R10*1), (R11)(R10*1), Z4, Z5, Z9); \
+	ROW_Q8((DI)(R8*2), (R9)(R10*2), (R11)(R10*2), Z6, Z7, Z10); \
+	ROW_Q8((DI)(R12*1), (R9)(R13*1), (R11)(R13*1), Z12, Z13, Z11)
+
+#define X4_EPILOGUE \
+	VMOVUPS Z8, (DX); \
+	VMOVUPS Z9, 64(DX); \
+	VMOVUPS Z10, 128(DX); \
+	VMOVUPS Z11, 192(DX); \
+	VZEROUPPER; \
+	RET
+
+
+// shiftQ4K: the per-lane shifts of the vector unpacking of Q4_K's scales.
+DATA shiftQ4K<>+0(SB)/8, $0
+DATA shiftQ4K<>+8(SB)/8, $0x0000000400000000
+GLOBL shiftQ4K<>(SB), RODATA|NOPTR, $16
+
+#define KCONSTS \
+	MOVL $0x0f0f0f0f, AX; \
+	VPBROADCASTD AX, Z30; \
+	MOVL $0x30303030, AX; \
+	VPBROADCASTD AX, Z29; \
+	MOVL $0x3f3f3f3f, AX; \
+	VPBROADCASTD AX, Z26; \
+	MOVL $0x03030303, AX; \
+	VPBROADCASTD AX, Z27; \
+	VMOVDQU32 shiftQ4K<>(SB), X28
+
+// Permutation indices: Q4_K sub-block pairs (2g, 2g+1) in Z20..Z23.
+#define Q4K_PERMS \
+	VMOVDQU32 permQ4K<>(SB), Z20; \
+	MOVL $2, AX; \
+	VPBROADCASTD AX, Z24; \
+	VPADDD Z24, Z20, Z21; \
+	VPADDD Z24, Z21, Z22; \
+	VPADDD Z24, Z22, Z23
+
+// Q6_K sub-blocks of 16: 4h..4h+3 in Z20..Z23.
+#define Q6K_PERMS \
+	VMOVDQU32 permQ6K<>(SB), Z20; \
+	MOVL $4, AX; \
+	VPBROADCASTD AX, Z24; \
+	VPADDD Z24, Z20, Z21; \
+	VPADDD Z24, Z21, Z22; \
+	VPADDD Z24, Z22, Z23
+
+// Q4_K block at SI: its 12 bytes of packed 6-bit scales and mins -> Z5
+// (int32 lanes: sc0..sc7, m0..m7), by ggml's 32-bit mask recipe done on
+// the four 32-bit lanes of X at once. Clobbers X4, X6, X7.
+#define SCALES_Q4K \
+	VMOVDQU 4(SI), X5; \
+	VPSHUFD $152, X5, X6; \
+	VPSHUFD $80, X5, X7; \
+	VPSRLVD X28, X6, X6; \
+	VPANDD X26, X6, X4; \
+	VPANDD X30, X6, X6; \
+	VPSRLD $6, X7, X7; \
+	VPANDD X27, X7, X7; \
+	VPSLLD $4, X7, X7; \
+	VPORD X7, X6, X6; \
+	VPBLENDD $0x0A, X6, X4, X5; \
+	VPMOVZXBD X5, Z5
+
+// Q4_K group g (32 bytes at off(SI)) -> dst: 64 nibbles in value order.
+#define NIB32(off, dst, ydst, tmpy) \
+	VMOVDQU off(SI), ydst; \
+	VPSRLW $4, ydst, tmpy; \
+	VINSERTI64X4 $1, tmpy, dst, dst; \
+	VPANDD Z30, dst, dst
+
+// Q6_K half h -> lo (values 128h..128h+63) and hi (128h+64..128h+127),
+// 6-bit unsigned quants. Clobbers Z1 and the temp.
+#define Q6K_HALF(qloff, qhoff, lo, hi, tmp) \
+	VMOVDQU64 qloff(SI), hi; \
+	VMOVDQU qhoff(SI), Y1; \
+	VPSRLW $2, Y1, Y4; \
+	VINSERTI64X4 $1, Y4, Z1, Z1; \
+	VPANDD Z30, hi, lo; \
+	VPSLLW $4, Z1, tmp; \
+	VPANDD Z29, tmp, tmp; \
+	VPORD tmp, lo, lo; \
+	VPSRLW $4, hi, hi; \
+	VPANDD Z30, hi, hi; \
+	VPANDD Z29, Z1, Z1; \
+	VPORD Z1, hi, hi
+
+// One dot of 64 quants with a scale vector, added to the int accumulator.
+#define KDOT(w, qsa, scv, t, iacc) \
+	VPXORD t, t, t; \
+	VPDPBUSD qsa, w, t; \
+	VPMULLD scv, t, t; \
+	VPADDD t, iacc, iacc
+
+// func q8_0DotX1(w *byte, npairs int, qs *int8, scl *float32, cor *int32, out *[16]float32)
+TEXT ·q8_0DotX1(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), SI
+	MOVQ npairs+8(FP), CX
+	MOVQ qs+16(FP), DI
+	MOVQ scl+24(FP), R9
+	MOVQ cor+32(FP), R11
+	CONSTS
+	VPXORD Z8, Z8, Z8
+q80x1loop:
+	LOAD_Q8_0
+	ROW_Q8((DI), (R9), (R11), Z2, Z3, Z8)
+	ADDQ $68, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ q80x1loop
+	MOVQ out+40(FP), DX
+	VMOVUPS Z8, (DX)
+	VZEROUPPER
+	RET
+
+// func q4_0DotX1(w *byte, npairs int, qs *int8, scl *float32, cor *int32, out *[16]float32)
+TEXT ·q4_0DotX1(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), SI
+	MOVQ npairs+8(FP), CX
+	MOVQ qs+16(FP), DI
+	MOVQ scl+24(FP), R9
+	MOVQ cor+32(FP), R11
+	CONSTS
+	VPXORD Z8, Z8, Z8
+q40x1loop:
+	LOAD_Q4_0
+	ROW_Q8((DI), (R9), (R11), Z2, Z3, Z8)
+	ADDQ $36, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ q40x1loop
+	MOVQ out+40(FP), DX
+	VMOVUPS Z8, (DX)
+	VZEROUPPER
+	RET
+
+// func q8_0DotX4(w *byte, npairs int, qs *int8, qsStride int, scl *float32, cor *int32, fStride int, out *[64]float32)
+TEXT ·q8_0DotX4(SB), NOSPLIT, $0-64
+	X4_PROLOGUE
+q80x4loop:
+	LOAD_Q8_0
+	X4_ROWS
+	ADDQ $68, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ q80x4loop
+	X4_EPILOGUE
+
+// func q4_0DotX4(w *byte, npairs int, qs *int8, qsStride int, scl *float32, cor *int32, fStride int, out *[64]float32)
+TEXT ·q4_0DotX4(SB), NOSPLIT, $0-64
+	X4_PROLOGUE
+q40x4loop:
+	LOAD_Q4_0
+	X4_ROWS
+	ADDQ $36, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ q40x4loop
+	X4_EPILOGUE
+
+// func q4_KDotX1(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[16]float32)
+TEXT ·q4_KDotX1(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), SI
+	MOVQ nsb+8(FP), CX
+	MOVQ qs+16(FP), DI
+	MOVQ d+24(FP), R9
+	MOVQ bs+32(FP), R11
+	KCONSTS
+	Q4K_PERMS
+	VPXORD Z8, Z8, Z8
+q4kx1loop:
+	SCALES_Q4K
+	VPERMD Z5, Z20, Z12
+	VPERMD Z5, Z21, Z13
+	VPERMD Z5, Z22, Z14
+	VPERMD Z5, Z23, Z15
+	VPXORD Z16, Z16, Z16
+	NIB32(16, Z0, Y0, Y1)
+	KDOT(Z0, (DI), Z12, Z2, Z16)
+	NIB32(48, Z0, Y0, Y1)
+	KDOT(Z0, 64(DI), Z13, Z2, Z16)
+	NIB32(80, Z0, Y0, Y1)
+	KDOT(Z0, 128(DI), Z14, Z2, Z16)
+	NIB32(112, Z0, Y0, Y1)
+	KDOT(Z0, 192(DI), Z15, Z2, Z16)
+	VPMULLD 64(R11), Z5, Z4
+	VPBROADCASTW (SI), Y6
+	VCVTPH2PS Y6, Z6
+	VMULPS.BCST (R9), Z6, Z6
+	VPBROADCASTW 2(SI), Y7
+	VCVTPH2PS Y7, Z7
+	VMULPS.BCST (R9), Z7, Z7
+	VCVTDQ2PS Z16, Z16
+	VFMADD231PS Z16, Z6, Z8
+	VCVTDQ2PS Z4, Z4
+	VFNMADD231PS Z4, Z7, Z8
+	ADDQ $144, SI
+	ADDQ $256, DI
+	ADDQ $4, R9
+	ADDQ $128, R11
+	DECQ CX
+	JNZ q4kx1loop
+	MOVQ out+40(FP), DX
+	VMOVUPS Z8, (DX)
+	VZEROUPPER
+	RET
+
+// func q6_KDotX1(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[16]float32)
+TEXT ·q6_KDotX1(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), SI
+	MOVQ nsb+8(FP), CX
+	MOVQ qs+16(FP), DI
+	MOVQ d+24(FP), R9
+	MOVQ bs+32(FP), R11
+	KCONSTS
+	Q6K_PERMS
+	VPXORD Z8, Z8, Z8
+q6kx1loop:
+	VPMOVSXBD 192(SI), Z5
+	VPERMD Z5, Z20, Z12
+	VPERMD Z5, Z21, Z13
+	VPERMD Z5, Z22, Z14
+	VPERMD Z5, Z23, Z15
+	VPXORD Z16, Z16, Z16
+	Q6K_HALF(0, 128, Z2, Z3, Z0)
+	KDOT(Z2, (DI), Z12, Z17, Z16)
+	KDOT(Z3, 64(DI), Z13, Z18, Z16)
+	Q6K_HALF(64, 160, Z2, Z3, Z0)
+	KDOT(Z2, 128(DI), Z14, Z17, Z16)
+	KDOT(Z3, 192(DI), Z15, Z18, Z16)
+	VPMULLD (R11), Z5, Z4
+	VPSLLD $5, Z4, Z4
+	VPSUBD Z4, Z16, Z16
+	VPBROADCASTW 208(SI), Y6
+	VCVTPH2PS Y6, Z6
+	VMULPS.BCST (R9), Z6, Z6
+	VCVTDQ2PS Z16, Z16
+	VFMADD231PS Z16, Z6, Z8
+	ADDQ $210, SI
+	ADDQ $256, DI
+	ADDQ $4, R9
+	ADDQ $128, R11
+	DECQ CX
+	JNZ q6kx1loop
+	MOVQ out+40(FP), DX
+	VMOVUPS Z8, (DX)
+	VZEROUPPER
+	RET

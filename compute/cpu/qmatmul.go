@@ -1,0 +1,93 @@
+package cpu
+
+import "github.com/ferrum-go/ferrum/quant"
+
+// qKernel is the integer-dot-product MatMul of one weight type: the
+// activation format it pairs with, its plain-Go dot product (always
+// present) and, where the CPU allows, assembly kernels for one and four
+// activation rows that cover whole multiples of step blocks. Both leave
+// 16 float lanes per row, which run reduces the same way.
+type qKernel struct {
+	elems      int   // values per weight block: 32, or 256 for k-quants
+	blockBytes int   // bytes per weight block
+	k          int32 // Q8 activations: the unsigned offset of the weight quants; 0: Q8_K
+	ref        func(w []byte, a *actBuf, r, b0, b1 int) float32
+	step       int
+	x1         func(w []byte, a *actBuf, r, nb int, out *[64]float32)
+	x4         func(w []byte, a *actBuf, r, nb int, out *[64]float32)
+}
+
+var qKernels = map[quant.Type]*qKernel{
+	quant.Q8_0: {elems: 32, blockBytes: 34, k: 128, ref: dotQ8_0Ref},
+	quant.Q4_0: {elems: 32, blockBytes: 18, k: 8, ref: dotQ4_0Ref},
+	quant.Q4_K: {elems: 256, blockBytes: 144, ref: dotQ4_KRef},
+	quant.Q6_K: {elems: 256, blockBytes: 210, ref: dotQ6_KRef},
+}
+
+func setFast(k *qKernel, step int, x1 func([]byte, *actBuf, int, int, *[64]float32), x4 func([]byte, *actBuf, int, int, *[64]float32)) {
+	k.step, k.x1, k.x4 = step, x1, x4
+}
+
+// quantizeRows fills a with x (rows x cols) in k's activation format.
+func (k *qKernel) quantizeRows(a *actBuf, x []float32, lo, hi, cols int) {
+	for r := lo; r < hi; r++ {
+		if k.k != 0 {
+			a.quantizeQ8Row(r, x[r*cols:(r+1)*cols], k.k)
+		} else {
+			a.quantizeQ8KRow(r, x[r*cols:(r+1)*cols])
+		}
+	}
+}
+
+// actRowsPerTile bounds the activation rows one pass over a weight row
+// serves, so that they stay in L2 while the weight row stays in L1.
+const actRowsPerTile = 64
+
+// run fills dst[r*w.rows+o] for every activation row r and o in [lo, hi).
+func (k *qKernel) run(dst []float32, a *actBuf, rows int, w *tensor, lo, hi int) {
+	out := w.rows
+	nb := w.cols / k.elems
+	nfast := 0
+	if k.x1 != nil {
+		nfast = nb - nb%k.step
+	}
+	var acc [64]float32
+	for rc := 0; rc < rows; rc += actRowsPerTile {
+		re := min(rows, rc+actRowsPerTile)
+		for o := lo; o < hi; o++ {
+			wr := w.rawRow(o)
+			r := rc
+			if nfast > 0 {
+				for ; r+4 <= re; r += 4 {
+					k.x4(wr, a, r, nfast, &acc)
+					for i := 0; i < 4; i++ {
+						s := sum16(acc[16*i : 16*i+16])
+						if nfast < nb {
+							s += k.ref(wr, a, r+i, nfast, nb)
+						}
+						dst[(r+i)*out+o] = s
+					}
+				}
+			}
+			for ; r < re; r++ {
+				var s float32
+				if nfast > 0 {
+					// The same lanes and the same reduction as the 4-row
+					// kernel: a row's result must not depend on its batch.
+					k.x1(wr, a, r, nfast, &acc)
+					s = sum16(acc[:16])
+				}
+				if nfast < nb {
+					s += k.ref(wr, a, r, nfast, nb)
+				}
+				dst[r*out+o] = s
+			}
+		}
+	}
+}
+
+func sum16(v []float32) float32 {
+	v = v[:16]
+	return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7])) +
+		((v[8] + v[9]) + (v[10] + v[11])) + ((v[12] + v[13]) + (v[14] + v[15]))
+}
