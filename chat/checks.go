@@ -67,35 +67,32 @@ func (e *evaluator) runTest(name string, v Value, args []Value) (bool, error) {
 		return ok, nil
 	case "iterable":
 		switch v.(type) {
-		case string, *List, *Dict, *Undefined:
+		case string, *List, *Dict, *Undefined, *Gen:
 			return true, nil
 		}
 		return false, nil
 	case "sequence":
 		switch x := v.(type) {
-		case string, *List:
+		case string:
 			return true, nil
+		case *List:
+			return x.View == "", nil
 		case *Dict:
 			return !x.Namespace, nil
 		}
 		return false, nil
 	case "callable":
 		switch v.(type) {
-		case *Func, *Macro:
+		case *Func, *Macro, *Undefined: // jinja2's Undefined defines __call__ (to fail)
 			return true, nil
 		}
 		return false, nil
-	case "odd", "even":
-		i, ok := v.(int64)
-		if !ok {
-			if b, isBool := v.(bool); isBool {
-				i, ok = map[bool]int64{true: 1, false: 0}[b], true
-			}
+	case "odd", "even": // value % 2, so floats work and strings fail as in Python
+		m, err := e.binaryOp("%", v, int64(2))
+		if err != nil {
+			return false, err
 		}
-		if !ok {
-			return false, errf("test '%s' needs an integer, not %s", name, typeName(v))
-		}
-		return (i%2 != 0) == (name == "odd"), nil
+		return e.equal(m, int64(1)) == (name == "odd") && (name == "odd" || e.equal(m, int64(0))), nil
 	case "divisibleby":
 		d, err := a0()
 		if err != nil {

@@ -371,6 +371,8 @@ func (e *evaluator) iterate(v Value) ([]Value, error) {
 		return out, nil
 	case *Undefined:
 		return nil, nil
+	case *Gen:
+		return x.take(), nil
 	}
 	return nil, errf("'%s' object is not iterable", typeName(v))
 }

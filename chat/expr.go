@@ -195,7 +195,7 @@ func (e *evaluator) getItem(obj, key Value) (Value, error) {
 			return v, nil
 		}
 	case *List:
-		if i, ok := asIndex(key); ok {
+		if i, ok := asIndex(key); ok && x.View == "" {
 			if i < 0 {
 				i += len(x.Items)
 			}
@@ -252,12 +252,15 @@ func (e *evaluator) evalSlice(n *sliceExpr, sc *scope) (Value, error) {
 		}
 		idx, ok := asIndex(v)
 		if !ok {
-			return nil, errf("slice indices must be integers or None")
+			return nil, errf("slice indices must be integers or None or have an __index__ method")
 		}
 		bounds[i] = &idx
 	}
 	switch x := obj.(type) {
 	case *List:
+		if x.View != "" {
+			break
+		}
 		idx, err := sliceIndices(len(x.Items), bounds)
 		if err != nil {
 			return nil, err
@@ -280,7 +283,12 @@ func (e *evaluator) evalSlice(n *sliceExpr, sc *scope) (Value, error) {
 		return string(out), nil
 	case *Undefined:
 		return nil, undefinedErr(x)
+	case *Dict:
+		if !x.Namespace {
+			return nil, errf("unhashable type: 'slice'")
+		}
 	}
+	// jinja2 compiles slices to plain Python subscription: no fallback to undefined here
 	return nil, errf("'%s' object is not subscriptable", typeName(obj))
 }
 

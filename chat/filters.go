@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -62,9 +63,7 @@ func init() {
 		"truncate":   fTruncate,
 		"unique":     fUnique,
 		"upper":      func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return pyUpper(e.str(v)), nil },
-		"wordcount": func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
-			return int64(len(strings.Fields(e.str(v)))), nil
-		},
+		"wordcount":  fWordcount,
 	}
 }
 
@@ -297,6 +296,12 @@ func fEscape(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 }
 
 func fFirst(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
+	if g, ok := v.(*Gen); ok { // takes one item only
+		if it, ok := g.next(); ok {
+			return it, nil
+		}
+		return &Undefined{Hint: "No first item, sequence was empty."}, nil
+	}
 	items, err := e.iterate(v)
 	if err != nil {
 		return nil, err
@@ -308,6 +313,9 @@ func fFirst(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 }
 
 func fLast(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
+	if _, ok := v.(*Gen); ok {
+		return nil, errf("'%s' object is not reversible", typeName(v))
+	}
 	items, err := e.iterate(v)
 	if err != nil {
 		return nil, err
@@ -320,6 +328,9 @@ func fLast(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 
 func fFloat(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 	def := arg(a, k, 0, "default", 0.0)
+	if u, ok := v.(*Undefined); ok { // float(Undefined) raises in jinja2
+		return nil, undefinedErr(u)
+	}
 	switch x := v.(type) {
 	case string:
 		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
@@ -337,6 +348,9 @@ func fFloat(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 func fInt(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 	def := arg(a, k, 0, "default", int64(0))
 	base, _ := asIndex(arg(a, k, 1, "base", int64(10)))
+	if u, ok := v.(*Undefined); ok { // int(Undefined) raises in jinja2
+		return nil, undefinedErr(u)
+	}
 	switch x := v.(type) {
 	case string:
 		s := strings.ReplaceAll(strings.TrimSpace(x), "_", "")
@@ -375,7 +389,13 @@ func fIndent(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 		ind = w
 	}
 	first, blank := truthy(arg(a, k, 1, "first", false)), truthy(arg(a, k, 2, "blank", false))
-	s := e.str(v)
+	s, isStr := v.(string)
+	if !isStr { // jinja2 appends "\n" to the value itself
+		if u, ok := v.(*Undefined); ok {
+			return nil, undefinedErr(u)
+		}
+		return nil, errf("unsupported operand type(s) for +=: '%s' and 'str'", typeName(v))
+	}
 	lines := strings.Split(s, "\n")
 	for i := range lines {
 		if i == 0 && !first || !blank && strings.TrimSpace(lines[i]) == "" && i > 0 {
@@ -594,6 +614,9 @@ func fReverse(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 	for i, it := range items {
 		out.Items[len(items)-1-i] = it
 	}
+	if l, ok := v.(*List); ok && l.View == "" { // reversed(list): an iterator, not a list
+		return newGen("list_reverseiterator", out.Items), nil
+	}
 	return out, nil
 }
 
@@ -632,11 +655,27 @@ func fSort(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 	cs := truthy(arg(a, k, 1, "case_sensitive", false))
 	attr := arg(a, k, 2, "attribute", nil)
 	err = e.sortValues(items, func(it Value) (Value, error) {
-		if attr != nil {
-			x, err := e.attrPath(it, attr)
-			return sortKey(x, cs), err
+		if attr == nil {
+			return sortKey(it, cs), nil
 		}
-		return sortKey(it, cs), nil
+		// jinja2 sorts by the list of the comma-separated attributes' values, so equal
+		// (even undefined) keys compare equal rather than failing
+		key := &List{}
+		parts := []Value{attr}
+		if s, ok := attr.(string); ok {
+			parts = nil
+			for _, p := range strings.Split(s, ",") {
+				parts = append(parts, p)
+			}
+		}
+		for _, p := range parts {
+			x, err := e.attrPath(it, p)
+			if err != nil {
+				return nil, err
+			}
+			key.Items = append(key.Items, sortKey(x, cs))
+		}
+		return key, nil
 	}, truthy(arg(a, k, 0, "reverse", false)))
 	return &List{Items: items}, err
 }
@@ -693,7 +732,19 @@ func capitalizeWord(w string) string {
 }
 
 func fTruncate(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
-	s := e.str(v)
+	if _, isStr := v.(string); !isStr { // jinja2 measures the value itself, returning it if short
+		n, err := fLength(e, v, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		length, _ := asIndex(arg(a, k, 0, "length", int64(255)))
+		leeway, _ := asIndex(arg(a, k, 3, "leeway", int64(5)))
+		if int(n.(int64)) <= length+leeway {
+			return v, nil
+		}
+		return nil, errf("'%s' object is not subscriptable", typeName(v))
+	}
+	s := v.(string)
 	length, _ := asIndex(arg(a, k, 0, "length", int64(255)))
 	killwords := truthy(arg(a, k, 1, "killwords", false))
 	end := e.str(arg(a, k, 2, "end", "..."))
@@ -754,4 +805,17 @@ func fUnique(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 		}
 	}
 	return out, nil
+}
+
+// fWordcount counts runs of word characters (Python's \w+), as jinja2 does.
+func fWordcount(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
+	n, in := int64(0), false
+	for _, r := range e.str(v) {
+		w := r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r)
+		if w && !in {
+			n++
+		}
+		in = w
+	}
+	return n, nil
 }

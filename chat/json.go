@@ -210,6 +210,9 @@ func writeJSON(b *strings.Builder, v Value, o jsonOptions, level int) error {
 	case string:
 		writeJSONString(b, x, o.ensureASCII)
 	case *List:
+		if x.View != "" {
+			return fmt.Errorf("Object of type %s is not JSON serializable", x.View)
+		}
 		if len(x.Items) == 0 {
 			b.WriteString("[]")
 			return nil

@@ -456,14 +456,18 @@ func dictMethod(d *Dict, name string) *Func {
 			return arg(args, nil, 1, "", nil), nil
 		})
 	case "items":
-		return method(name, func(*evaluator, []Value, *Dict) (Value, error) { return dictItems(d), nil })
+		return method(name, func(*evaluator, []Value, *Dict) (Value, error) {
+			v := dictItems(d)
+			v.View = "dict_items"
+			return v, nil
+		})
 	case "keys":
 		return method(name, func(*evaluator, []Value, *Dict) (Value, error) {
-			return &List{Items: append([]Value(nil), d.keys...)}, nil
+			return &List{Items: append([]Value(nil), d.keys...), View: "dict_keys"}, nil
 		})
 	case "values":
 		return method(name, func(*evaluator, []Value, *Dict) (Value, error) {
-			return &List{Items: append([]Value(nil), d.vals...)}, nil
+			return &List{Items: append([]Value(nil), d.vals...), View: "dict_values"}, nil
 		})
 	case "copy":
 		return method(name, func(*evaluator, []Value, *Dict) (Value, error) { return d.copyDict(), nil })
@@ -607,7 +611,8 @@ func (e *evaluator) percentFormat(f string, argv Value) (Value, error) {
 	if err := e.alloc(b.Len()); err != nil {
 		return nil, err
 	}
-	if named == nil && next < len(args) {
+	// Python skips this check when the right side is a mapping-like object (a dict or a list)
+	if _, isList := argv.(*List); named == nil && next < len(args) && !(isList && !argv.(*List).Tuple) {
 		return nil, errf("not all arguments converted during string formatting")
 	}
 	return b.String(), nil

@@ -349,6 +349,16 @@ func (e *evaluator) contains(hay, needle Value) (bool, error) {
 		return ok, nil
 	case *Undefined:
 		return false, nil
+	case *Gen: // consumed up to the match, as Python does
+		for {
+			it, ok := h.next()
+			if !ok {
+				return false, e.overBudget()
+			}
+			if e.equal(it, needle) {
+				return true, nil
+			}
+		}
 	}
 	return false, errf("argument of type '%s' is not iterable", typeName(hay))
 }

@@ -185,7 +185,7 @@ func (p *parser) statement() (stmt, error) {
 func (p *parser) ifStmt(line int) (stmt, error) {
 	s := &ifStmt{pos: pos{line}}
 	for {
-		cond, err := p.expr()
+		cond, err := p.condNoIf() // jinja2 takes no inline if-expression here
 		if err != nil {
 			return nil, err
 		}

@@ -27,7 +27,8 @@ type Undefined struct {
 // (the sandbox forbids append & co).
 type List struct {
 	Items []Value
-	Tuple bool // prints as (a, b): what dict.items() and tuple literals give
+	Tuple bool   // prints as (a, b): what tuple literals give
+	View  string // "dict_items", "dict_keys", "dict_values": a dict view, printed as dict_items([...])
 }
 
 // Func is a callable: a global (range, namespace), a bound method ("abc".upper) or a loop helper.
@@ -131,6 +132,12 @@ func typeName(v Value) string {
 	case string:
 		return "str"
 	case *List:
+		if x := v.(*List); x.View != "" {
+			return x.View
+		}
+		if v.(*List).Tuple {
+			return "tuple"
+		}
 		return "list"
 	case *Dict:
 		if v.(*Dict).Namespace {
@@ -141,6 +148,11 @@ func typeName(v Value) string {
 		return "Undefined"
 	case *Func, *Macro:
 		return "function"
+	case *Gen:
+		if x := v.(*Gen); x.Name == "list_reverseiterator" {
+			return x.Name
+		}
+		return "generator"
 	}
 	return fmt.Sprintf("%T", v)
 }
@@ -224,6 +236,12 @@ func writeRepr(b *strings.Builder, v Value, depth, limit int) {
 	case string:
 		b.WriteString(pyStrRepr(x))
 	case *List:
+		if x.View != "" {
+			b.WriteString(x.View + "(")
+			writeRepr(b, &List{Items: x.Items}, depth, limit)
+			b.WriteString(")")
+			return
+		}
 		open, close := byte('['), byte(']')
 		if x.Tuple {
 			open, close = '(', ')'
@@ -258,6 +276,8 @@ func writeRepr(b *strings.Builder, v Value, depth, limit int) {
 		}
 	case *Undefined:
 		b.WriteString("Undefined")
+	case *Gen:
+		b.WriteString(x.repr())
 	case *Func:
 		fmt.Fprintf(b, "<built-in method %s>", x.Name)
 	case *Macro:
