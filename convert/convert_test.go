@@ -1,0 +1,351 @@
+package convert
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ferrum-go/ferrum/compute/cpu"
+	"github.com/ferrum-go/ferrum/format/gguf"
+	"github.com/ferrum-go/ferrum/model"
+	_ "github.com/ferrum-go/ferrum/model/llama"
+	"github.com/ferrum-go/ferrum/quant"
+)
+
+const fixtures = "../testdata/models"
+
+// lastLogits loads path and returns the next-token logits after each prompt.
+func lastLogits(t *testing.T, path string, prompts [][]int32) [][]float32 {
+	t.Helper()
+	be := cpu.New(2)
+	defer be.Close()
+	m, err := model.Load(path, be, model.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	cache, err := model.NewCache(be, m.Config(), 32, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([][]float32, len(prompts))
+	for i, p := range prompts {
+		_, steps, err := model.Greedy(context.Background(), m, cache, p, 1, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = steps[0]
+	}
+	return out
+}
+
+func referencePrompts(t *testing.T, dir string) [][]int32 {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "reference.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Cases []struct {
+			InputIDs []int32 `json:"input_ids"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	var ps [][]int32
+	for _, c := range r.Cases {
+		ps = append(ps, c.InputIDs)
+	}
+	return ps
+}
+
+func convertTo(t *testing.T, src string, ft FileType) (string, *Report) {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "out-"+ft.String()+".gguf")
+	rep, err := Convert(src, dst, Options{Type: ft})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst, rep
+}
+
+// closeness compares next-token distributions: the share of prompts with
+// the same argmax, the mean KL(want || got), and the largest logit error
+// relative to each row's logit scale.
+func closeness(want, got [][]float32) (top1, meanKL, relErr float64) {
+	for i := range want {
+		if model.Argmax(want[i]) == model.Argmax(got[i]) {
+			top1++
+		}
+		meanKL += klDiv(want[i], got[i])
+		var scale, diff float64
+		for j := range want[i] {
+			scale = math.Max(scale, math.Abs(float64(want[i][j])))
+			diff = math.Max(diff, math.Abs(float64(want[i][j]-got[i][j])))
+		}
+		relErr = math.Max(relErr, diff/scale)
+	}
+	n := float64(len(want))
+	return top1 / n, meanKL / n, relErr
+}
+
+// inTop5 reports whether id is among the five largest logits.
+func inTop5(logits []float32, id int) bool {
+	above := 0
+	for _, v := range logits {
+		if v > logits[id] {
+			above++
+		}
+	}
+	return above < 5
+}
+
+func klDiv(p, q []float32) float64 {
+	lp, lq := logSoftmax(p), logSoftmax(q)
+	var kl float64
+	for i := range lp {
+		kl += math.Exp(lp[i]) * (lp[i] - lq[i])
+	}
+	return kl
+}
+
+func logSoftmax(x []float32) []float64 {
+	mx := math.Inf(-1)
+	for _, v := range x {
+		mx = math.Max(mx, float64(v))
+	}
+	var s float64
+	for _, v := range x {
+		s += math.Exp(float64(v) - mx)
+	}
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = float64(v) - mx - math.Log(s)
+	}
+	return out
+}
+
+// TestFixturesToGGUF: the fixtures converted at F32 give the safetensors
+// logits; at Q8_0 the same next tokens; their headers carry what llama.cpp
+// reads.
+func TestFixturesToGGUF(t *testing.T) {
+	for _, c := range []struct {
+		name, pre, tokModel string
+		keyLength           bool
+	}{
+		{"llama3", "llama-bpe", "gpt2", true},
+		{"llama2", "default", "llama", false},
+		{"qwen3", "qwen2", "gpt2", true},
+		{"qwen2", "qwen2", "gpt2", false},
+		{"llama_partial_rotary", "llama-bpe", "gpt2", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(fixtures, c.name)
+			prompts := referencePrompts(t, dir)
+			want := lastLogits(t, dir, prompts)
+			f32, _ := convertTo(t, dir, AllF32)
+			_, _, rel := closeness(want, lastLogits(t, f32, prompts))
+			t.Logf("F32: max logit error %.2g of the logit scale", rel)
+			if rel > 1e-5 {
+				t.Errorf("F32 GGUF differs from safetensors by %.3g of the logit scale", rel)
+			}
+			q8, rep := convertTo(t, dir, Q8_0)
+			got := lastLogits(t, q8, prompts)
+			top1, kl, _ := closeness(want, got)
+			t.Logf("Q8_0: top-1 agreement %.2f, mean KL %.2g", top1, kl)
+			if kl > 0.05 {
+				t.Errorf("Q8_0: mean KL %.3g", kl)
+			}
+			for i := range want {
+				a, b := model.Argmax(want[i]), model.Argmax(got[i])
+				if a != b && !(inTop5(got[i], a) && inTop5(want[i], b)) {
+					t.Errorf("Q8_0 prompt %d: argmax %d, F32 %d, and not a near tie", i, b, a)
+				}
+			}
+			for _, tr := range rep.Tensors {
+				want := quant.Q8_0
+				if nDims(tr.Dims) == 1 {
+					want = quant.F32
+				}
+				if tr.To != want {
+					t.Errorf("Q8_0: %s is %s, want %s", tr.Name, tr.To, want)
+				}
+			}
+			checkHeader(t, q8, c.pre, c.tokModel, c.keyLength)
+		})
+	}
+}
+
+func checkHeader(t *testing.T, path, pre, tokModel string, keyLength bool) {
+	t.Helper()
+	f, err := gguf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	md := f.Metadata
+	arch, _ := md.String("general.architecture")
+	str := func(k string) string { s, _ := md.String(k); return s }
+	if got := str("tokenizer.ggml.pre"); got != pre {
+		t.Errorf("tokenizer.ggml.pre = %q, want %q", got, pre)
+	}
+	if got := str("tokenizer.ggml.model"); got != tokModel {
+		t.Errorf("tokenizer.ggml.model = %q, want %q", got, tokModel)
+	}
+	if ft, _ := md.Uint("general.file_type"); ft != uint64(Q8_0) {
+		t.Errorf("general.file_type = %d, want %d", ft, Q8_0)
+	}
+	if v, _ := md.Uint("general.quantization_version"); v != 2 {
+		t.Errorf("general.quantization_version = %d, want 2", v)
+	}
+	if md.Has(arch+".attention.key_length") != keyLength {
+		t.Errorf("%s.attention.key_length present = %v, want %v", arch, !keyLength, keyLength)
+	}
+	for _, k := range []string{"general.name", arch + ".context_length", arch + ".embedding_length", arch + ".block_count",
+		arch + ".feed_forward_length", arch + ".attention.head_count", arch + ".attention.head_count_kv",
+		arch + ".rope.freq_base", arch + ".attention.layer_norm_rms_epsilon", "tokenizer.ggml.tokens",
+		"tokenizer.ggml.token_type", "tokenizer.ggml.eos_token_id", "tokenizer.chat_template"} {
+		if !md.Has(k) {
+			t.Errorf("missing %s", k)
+		}
+	}
+	n, _ := md.ArrayLen("tokenizer.ggml.tokens")
+	if emb, ok := f.Tensor("token_embd.weight"); !ok || int64(n) != emb.Dims[1] {
+		t.Errorf("%d tokens for an embedding of %v", n, emb.Dims)
+	}
+	if tokModel == "llama" && !md.Has("tokenizer.ggml.scores") || tokModel == "gpt2" && !md.Has("tokenizer.ggml.merges") {
+		t.Errorf("tokenizer model %s without its scores/merges", tokModel)
+	}
+}
+
+// TestKQuantMixes: a model wide enough for k-quants through the _M/_S
+// mixes; the mixes' extra bits land where llama.cpp puts them and more bits
+// mean a distribution closer to F32.
+func TestKQuantMixes(t *testing.T) {
+	dir := writeHF(t, nil, filepath.Join(fixtures, "qwen3"), 0.06)
+	prompts := randomPrompts(24, 448)
+	f32, _ := convertTo(t, dir, AllF32)
+	want := lastLogits(t, f32, prompts)
+	prevKL := math.Inf(1)
+	for _, c := range []struct {
+		ft      FileType
+		minTop1 float64
+		maxKL   float64
+	}{
+		// Bounds are the measured values (0.46/0.47, 0.62/0.18, 0.79/0.06,
+		// 0.96/0.018, 0.88/0.0033) with room: random weights over a flat
+		// 448-token distribution are harder than trained ones.
+		{Q3_K_M, 0.3, 1.0}, {Q4_K_M, 0.45, 0.4}, {Q5_K_M, 0.6, 0.15}, {Q6_K, 0.8, 0.05}, {Q8_0, 0.75, 0.01},
+	} {
+		path, rep := convertTo(t, dir, c.ft)
+		top1, kl, _ := closeness(want, lastLogits(t, path, prompts))
+		t.Logf("%v: %s, top-1 agreement %.2f, mean KL %.3g", c.ft, typeMix(rep), top1, kl)
+		if top1 < c.minTop1 || kl > c.maxKL {
+			t.Errorf("%v: top-1 agreement %.2f (min %.2f), mean KL %.3g (max %.3g)", c.ft, top1, c.minTop1, kl, c.maxKL)
+		}
+		if kl > prevKL {
+			t.Errorf("%v: mean KL %.3g exceeds the previous (fewer bits) type's %.3g", c.ft, kl, prevKL)
+		}
+		prevKL = kl
+	}
+	// Q4_K_M on 4 layers: attn_v and ffn_down of layers 2 and 3 get Q6_K
+	// (use_more_bits), the tied embedding Q6_K, the rest Q4_K.
+	rep, err := Plan(dir, Options{Type: Q4_K_M})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want6 := map[string]bool{"token_embd.weight": true}
+	for _, l := range []string{"2", "3"} {
+		want6["blk."+l+".attn_v.weight"], want6["blk."+l+".ffn_down.weight"] = true, true
+	}
+	for _, tr := range rep.Tensors {
+		exp := quant.Q4_K
+		switch {
+		case nDims(tr.Dims) == 1:
+			exp = quant.F32
+		case want6[tr.Name]:
+			exp = quant.Q6_K
+		}
+		if tr.To != exp {
+			t.Errorf("Q4_K_M: %s is %s, want %s", tr.Name, tr.To, exp)
+		}
+	}
+}
+
+// randomPrompts makes n prompts of 1 to 40 tokens, the same every run.
+func randomPrompts(n, vocab int) [][]int32 {
+	rng := rand.New(rand.NewPCG(11, 12))
+	ps := make([][]int32, n)
+	for i := range ps {
+		ps[i] = make([]int32, 1+rng.IntN(40))
+		for j := range ps[i] {
+			ps[i][j] = int32(rng.IntN(vocab))
+		}
+	}
+	return ps
+}
+
+func typeMix(rep *Report) string {
+	n := map[quant.Type]int{}
+	for _, tr := range rep.Tensors {
+		n[tr.To]++
+	}
+	var parts []string
+	for _, ty := range []quant.Type{quant.F32, quant.Q8_0, quant.Q6_K, quant.Q5_K, quant.Q4_K, quant.Q3_K, quant.Q5_0, quant.Q5_1, quant.Q4_0} {
+		if n[ty] > 0 {
+			parts = append(parts, ty.String()+"×"+strconv.Itoa(n[ty]))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// TestRequantizeMatchesDirect: HF -> F32 GGUF -> Q4_K_M gives the bytes of
+// HF -> Q4_K_M, and a quantized GGUF requantizes to a loadable file.
+func TestRequantizeMatchesDirect(t *testing.T) {
+	dir := writeHF(t, map[string]any{"num_hidden_layers": 3, "tie_word_embeddings": false}, filepath.Join(fixtures, "qwen3"), 0.06)
+	direct, _ := convertTo(t, dir, Q4_K_M)
+	f32, _ := convertTo(t, dir, AllF32)
+	requant, _ := convertTo(t, f32, Q4_K_M)
+	a, err := gguf.Open(direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := gguf.Open(requant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if len(a.Tensors) != len(b.Tensors) {
+		t.Fatalf("%d tensors direct, %d requantized", len(a.Tensors), len(b.Tensors))
+	}
+	for i := range a.Tensors {
+		ta, tb := &a.Tensors[i], &b.Tensors[i]
+		if ta.Name != tb.Name || ta.Type != tb.Type || !bytes.Equal(a.Data(ta), b.Data(tb)) {
+			t.Errorf("tensor %d: direct %s %s, requantized %s %s (bytes equal %v)", i, ta.Name, ta.Type, tb.Name, tb.Type, bytes.Equal(a.Data(ta), b.Data(tb)))
+		}
+	}
+	for _, kv := range a.Metadata.KVs() {
+		if v, ok := b.Metadata.Get(kv.Key); !ok || v.String() != kv.Value.String() {
+			t.Errorf("metadata %s differs after requantization", kv.Key)
+		}
+	}
+	// A quantized source requantizes (dequantize, then quantize).
+	q4, rep := convertTo(t, direct, Q8_0)
+	if rep.Tensors[0].From == quant.F32 && rep.Tensors[1].From == quant.F32 {
+		t.Logf("types: %s", typeMix(rep))
+	}
+	prompts := randomPrompts(8, 448)
+	top1, kl, _ := closeness(lastLogits(t, direct, prompts), lastLogits(t, q4, prompts))
+	if top1 < 1 || kl > 0.01 {
+		t.Errorf("Q4_K_M -> Q8_0: top-1 agreement %.2f, mean KL %.3g against the Q4_K_M source", top1, kl)
+	}
+}
