@@ -48,7 +48,7 @@ func isLetter(r rune) bool {
 	if r < 0x80 {
 		return asciiClass[r]&aLetter != 0
 	}
-	return unicode.IsLetter(r)
+	return onigClass(r) == clsLetter
 }
 
 // isNumber is \p{N} (Nd, Nl, No), also Rust's char::is_numeric.
@@ -56,7 +56,7 @@ func isNumber(r rune) bool {
 	if r < 0x80 {
 		return asciiClass[r]&aDigit != 0
 	}
-	return unicode.IsNumber(r)
+	return onigClass(r) == clsNumber
 }
 
 func isDecimal(r rune) bool {
@@ -70,11 +70,26 @@ func isHexDigit(r rune) bool {
 	return r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F'
 }
 
-// isWordChar is Oniguruma's Unicode \w: alphabetic, marks, decimal digits,
-// connector punctuation and the joiners.
+// isWordChar is Oniguruma's Unicode \w (regex patterns).
 func isWordChar(r rune) bool {
 	if r < 0x80 {
 		return asciiClass[r]&aWord != 0
+	}
+	if probed(r) {
+		return inRanges(onigWord, r)
+	}
+	return rustWordChar(r)
+}
+
+// rustWordChar is the \w of Rust's regex crate, which the Whitespace
+// pre-tokenizer uses: alphabetic, marks, decimal digits, connector
+// punctuation and the joiners (not ² or ½, which Oniguruma's \w takes).
+func rustWordChar(r rune) bool {
+	if r < 0x80 {
+		return asciiClass[r]&aWord != 0
+	}
+	if probed(r) {
+		return inRanges(rustWord, r)
 	}
 	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r) ||
 		unicode.Is(unicode.Pc, r) || unicode.Is(unicode.Nl, r) ||
@@ -93,6 +108,9 @@ func isAlphanumeric(r rune) bool {
 func isBertPunct(r rune) bool {
 	if r < 0x80 {
 		return asciiClass[r]&aPunct != 0
+	}
+	if probed(r) {
+		return inRanges(bertPunct, r)
 	}
 	return unicode.IsPunct(r)
 }

@@ -307,3 +307,19 @@ func TestCleanUpTokenizationSpaces(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// Go's norm cuts runs of over 30 combining marks (Stream-Safe Text Format)
+// before reordering; HF reorders the whole run. Case from a code-point
+// sweep against HF tokenizers.
+func TestLongMarkRuns(t *testing.T) {
+	in := "a" + strings.Repeat("\u0301\u0316\u0300", 15) + "é\u0323"
+	// Canonical order: all class-220 marks (U+0316) before the class-230
+	// ones, each class in input order; the first U+0301 is not blocked from
+	// "a" (only lower classes lie between) and composes to á; é + U+0323
+	// becomes ẹ + U+0301.
+	want := "á" + strings.Repeat("\u0316", 15) + "\u0300" + strings.Repeat("\u0301\u0300", 14) + "ẹ\u0301"
+	n, _ := buildNormalizer(json.RawMessage(`{"type":"NFC"}`))
+	if got := n.normalize(in); got != want {
+		t.Errorf("NFC:\n got %+q\nwant %+q", got, want)
+	}
+}

@@ -3,7 +3,6 @@ package tokenizer
 import (
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -25,41 +24,23 @@ func (s seqNormalizer) normalize(x string) string {
 type unicodeNormalizer struct{ form norm.Form }
 
 func (u unicodeNormalizer) normalize(s string) string {
-	if u.form.IsNormalString(s) {
-		return s
+	var frozen [][2]rune
+	switch u.form {
+	case norm.NFC:
+		frozen = nfcFrozen
+	case norm.NFD:
+		frozen = nfdFrozen
+	case norm.NFKC:
+		frozen = nfkcFrozen
+	case norm.NFKD:
+		frozen = nfkdFrozen
 	}
-	return u.form.String(s)
+	return normalizeForm(u.form, frozen, s)
 }
 
 type lowercaseNormalizer struct{}
 
 func (lowercaseNormalizer) normalize(s string) string { return lowercase(s) }
-
-// lowercase is Rust's char::to_lowercase applied rune by rune: the full
-// mapping (İ becomes i + U+0307) and no final-sigma context.
-func lowercase(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return strings.ToLower(s)
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		if r == 'İ' {
-			b.WriteString("i\u0307")
-			continue
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
-}
 
 type stripNormalizer struct{ left, right bool }
 
@@ -78,7 +59,14 @@ type stripAccentsNormalizer struct{}
 
 func (stripAccentsNormalizer) normalize(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r >= 0x300 && unicode.IsMark(r) {
+		if r < 0x300 {
+			return r
+		}
+		if probed(r) {
+			if inRanges(combiningMarks, r) {
+				return -1
+			}
+		} else if unicode.IsMark(r) {
 			return -1
 		}
 		return r
@@ -133,10 +121,22 @@ type bertNormalizer struct {
 func (b bertNormalizer) normalize(s string) string {
 	if b.cleanText {
 		s = strings.Map(func(r rune) rune {
-			if r == 0 || r == 0xFFFD || bertIsControl(r) {
+			if r == 0 || r == 0xFFFD {
 				return -1
 			}
-			if r == '\t' || r == '\n' || r == '\r' || isSpace(r) {
+			if probed(r) {
+				switch {
+				case inRanges(bertRemoved, r):
+					return -1
+				case inRanges(bertSpaces, r):
+					return ' '
+				}
+				return r
+			}
+			if bertIsControl(r) {
+				return -1
+			}
+			if isSpace(r) {
 				return ' '
 			}
 			return r
@@ -160,9 +160,16 @@ func (b bertNormalizer) normalize(s string) string {
 		}
 	}
 	if b.stripAccents {
-		s = norm.NFD.String(s)
+		s = normalizeForm(norm.NFD, nfdFrozen, s)
 		s = strings.Map(func(r rune) rune {
-			if unicode.Is(unicode.Mn, r) {
+			if r < 0x80 {
+				return r
+			}
+			if probed(r) {
+				if inRanges(bertNonspacing, r) {
+					return -1
+				}
+			} else if unicode.Is(unicode.Mn, r) {
 				return -1
 			}
 			return r

@@ -141,7 +141,7 @@ func (whitespacePreTokenizer) preTokenize(p piece, dst []piece, _ *splitScratch)
 	for i, r := range s {
 		var k int
 		switch {
-		case isWordChar(r):
+		case rustWordChar(r):
 			k = word
 		case isSpace(r):
 			k = none
@@ -188,7 +188,7 @@ func (d digitsPreTokenizer) preTokenize(p piece, dst []piece, sc *splitScratch) 
 	if d.individual {
 		b = behaviorIsolated
 	}
-	return splitByPattern(p.s, runePattern(isNumber), b, false, p, dst, sc)
+	return splitByPattern(p.s, runePattern(isRustNumeric), b, false, p, dst, sc)
 }
 
 // charDelimiterPreTokenizer splits on one rune, removing it.

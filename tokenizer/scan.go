@@ -1,7 +1,6 @@
 package tokenizer
 
 import (
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -60,15 +59,7 @@ func classify(r rune) rclass {
 		}
 		return clsOther
 	}
-	switch {
-	case unicode.IsLetter(r):
-		return clsLetter
-	case unicode.IsNumber(r):
-		return clsNumber
-	case unicode.IsSpace(r):
-		return clsSpace
-	}
-	return clsOther
+	return onigClass(r)
 }
 
 // at decodes the rune at i and its class; at the end it returns width 0.

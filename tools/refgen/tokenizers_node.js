@@ -6,6 +6,15 @@
 //   mkdir -p /tmp/hfnode && cd /tmp/hfnode && npm install tokenizers@0.23.2
 //   NODE_PATH=/tmp/hfnode/node_modules node tools/refgen/tokenizers_node.js
 //
+// With the argument `unicode OUT.json` it instead probes, code point by
+// code point over planes 0-3 and the tag plane, the character classes and
+// per-character mappings HF tokenizers uses (Oniguruma's \p{L} \p{N} \s \w,
+// Rust's is_numeric, BERT's punctuation and control sets, lowercase,
+// StripAccents, NFC/NFD/NFKC/NFKD): each comes from a different crate with
+// its own Unicode version. `TOK_UNICODE_JSON=OUT.json go test -run
+// TestGenerateUnicodeTables ./tokenizer` turns that into
+// tokenizer/unicode_tables.go.
+//
 // Each variant is a committed base tokenizer.json (or none) with some
 // top-level keys replaced, so together they exercise every normalizer,
 // pre-tokenizer (every Split behavior, inverted or not), post-processor,
@@ -130,7 +139,72 @@ v('bytelevel-normalizer', 'qwen3', { normalizer: { type: 'Sequence', normalizers
 v('bpe-suffix', null, { model: learnBPE({ suffix: '</w>' }), normalizer: { type: 'Lowercase' }, pre_tokenizer: { type: 'Whitespace' }, decoder: { type: 'BPEDecoder', suffix: '</w>' }, added_tokens: [added(0, '<unk>')] });
 v('bpe-prefix', null, { model: learnBPE({ prefix: '##' }), normalizer: { type: 'Lowercase' }, pre_tokenizer: { type: 'BertPreTokenizer' }, decoder: { type: 'WordPiece', prefix: '##', cleanup: true }, added_tokens: [added(0, '<unk>')] });
 
+const RANGES = [[0, 0x32000], [0xE0000, 0xE0200]];
+function* codepoints() {
+  for (const [lo, hi] of RANGES) for (let cp = lo; cp < hi; cp++) if (cp < 0xD800 || cp > 0xDFFF) yield cp;
+}
+
+// probeRegex returns the code points the regex matches on their own: they
+// are joined by a separator the regex matches, split with Removed, and the
+// pieces left (offsets in code points) are the ones it does not match.
+async function probeRegex(re, sep) {
+  const tok = Tokenizer.fromString(JSON.stringify({ version: '1.0', added_tokens: [], normalizer: null,
+    pre_tokenizer: { type: 'Split', pattern: { Regex: re }, behavior: 'Removed', invert: false }, post_processor: null,
+    decoder: null, model: { type: 'WordLevel', vocab: { '[UNK]': 0 }, unk_token: '[UNK]' } }));
+  const all = [...codepoints()];
+  const matched = [];
+  for (let i = 0; i < all.length; i += 2000) {
+    const chunk = all.slice(i, i + 2000);
+    const e = await tok.encode(chunk.map((c) => String.fromCodePoint(c)).join(sep));
+    const left = new Set(e.getOffsets().map(([a]) => a / 2));
+    for (const [j, e2] of e.getOffsets().entries()) if (e2[1] - e2[0] !== 1 || e2[0] % 2) throw new Error(`${re}: unexpected piece ${e2}`);
+    chunk.forEach((c, j) => { if (!left.has(j)) matched.push(c); });
+  }
+  return matched;
+}
+
+async function unicodeProbe(outPath) {
+  const t = require('tokenizers');
+  const res = {};
+  for (const [name, re, sep] of [['onig_L', '\\p{L}', 'a'], ['onig_N', '\\p{N}', '0'], ['onig_s', '\\s', ' '], ['onig_w', '\\w', 'a']]) {
+    res[name] = await probeRegex(re, sep);
+    console.log(name, res[name].length);
+  }
+  const maps = {
+    bert_clean: t.bertNormalizer({ cleanText: true, handleChineseChars: false, stripAccents: false, lowercase: false }),
+    bert_strip: t.bertNormalizer({ cleanText: false, handleChineseChars: false, stripAccents: true, lowercase: false }),
+    lower: t.lowercase(), strip_accents: t.stripAccentsNormalizer(),
+    nfc: t.nfcNormalizer(), nfd: t.nfdNormalizer(), nfkc: t.nfkcNormalizer(), nfkd: t.nfkdNormalizer(),
+  };
+  const pres = { digits: t.digitsPreTokenizer(true), bert_punct: t.punctuationPreTokenizer() };
+  for (const k of Object.keys(maps)) res[k] = [];
+  for (const k of Object.keys(pres)) res[k] = [];
+  // The Whitespace pre-tokenizer's \w (Rust's regex crate): "a" c "b" stays one piece.
+  const ws = t.whitespacePreTokenizer();
+  res.rust_word = [];
+  // Marks whose canonical combining class HF's normalization tables know
+  // to be above 1: they move after U+0334 (class 1) in NFD.
+  const nfd = t.nfdNormalizer();
+  res.ccc_gt1 = [];
+  for (const cp of codepoints()) {
+    const c = String.fromCodePoint(cp);
+    for (const [k, f] of Object.entries(maps)) {
+      const r = f.normalizeString(c);
+      if (r !== c) res[k].push([cp, r]);
+    }
+    const s = 'a' + c + 'b';
+    for (const [k, p] of Object.entries(pres)) if (p.preTokenizeString(s).length === 3) res[k].push(cp);
+    if (ws.preTokenizeString(s).length === 1) res.rust_word.push(cp);
+    if (nfd.normalizeString(c + '\u0334').startsWith('\u0334')) res.ccc_gt1.push(cp);
+  }
+  res.ranges = RANGES;
+  res.tokenizers_version = require('tokenizers/package.json').version;
+  fs.writeFileSync(outPath, JSON.stringify(res));
+  console.log('wrote', outPath);
+}
+
 (async () => {
+  if (process.argv[2] === 'unicode') return unicodeProbe(process.argv[3]);
   const out = [];
   for (const vr of variants) {
     const json = Object.assign(vr.base ? base(vr.base) : { version: '1.0', truncation: null, padding: null, added_tokens: [], normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null }, vr.override);
