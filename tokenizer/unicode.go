@@ -36,8 +36,23 @@ func inRanges(t [][2]rune, r rune) bool {
 	return i < len(t) && t[i][0] <= r
 }
 
+// bmpClass is onigClasses spread over the Basic Multilingual Plane, so
+// the scanners classify most runes with one load.
+var bmpClass [0x10000]rclass
+
+func init() {
+	for _, e := range onigClasses {
+		for r := e.lo; r <= e.hi && r < 0x10000; r++ {
+			bmpClass[r] = rclass(e.cls)
+		}
+	}
+}
+
 // onigClass classifies a non-ASCII rune as the scanners' \p{L}, \p{N}, \s.
 func onigClass(r rune) rclass {
+	if r < 0x10000 {
+		return bmpClass[r]
+	}
 	if !probed(r) {
 		switch {
 		case unicode.IsLetter(r):
