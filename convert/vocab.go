@@ -74,11 +74,17 @@ func vocabMetadata(dir string, nVocab int) ([]kv, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range vocab {
-		nVocab = max(nVocab, id+1)
+	// The token list must match the embedding rows (config vocab_size), as
+	// the converter asserts.
+	for tok, id := range vocab {
+		if id < 0 || id >= nVocab {
+			return nil, fmt.Errorf("%s: token %q has id %d, outside the model's vocab_size %d", path, tok, id, nVocab)
+		}
 	}
 	for _, a := range tf.AddedTokens {
-		nVocab = max(nVocab, a.ID+1)
+		if a.ID < 0 || a.ID >= nVocab {
+			return nil, fmt.Errorf("%s: added token %q has id %d, outside the model's vocab_size %d", path, a.Content, a.ID, nVocab)
+		}
 	}
 	var meta []kv
 	switch {
