@@ -36,6 +36,12 @@ func (b *Backend) MatMul(dst, x, w compute.Tensor) {
 		actPool.Put(a)
 		return
 	}
+	if fk, ok := floatRows[wt.dtype]; ok && !b.exactMatMul {
+		b.pool.parallelFor(out, grainFor(in*rows), func(lo, hi int) {
+			runFloat(fk, d.f32, xt.f32, rows, wt, lo, hi)
+		})
+		return
+	}
 	k, ok := matmulKernels[wt.dtype]
 	if !ok {
 		k = matmulDequant

@@ -1,41 +1,116 @@
 package cpu
 
-import "sync"
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
 
-// pool is a fixed set of worker goroutines that every op uses to spread a
-// loop over cores. It holds no op state, so one pool serves any number of
-// concurrent forward passes.
+// pool spreads loops over threads: the calling goroutine plus threads-1
+// workers. A forward pass calls it hundreds of times per token, so a
+// dispatch must cost far less than a channel hand-off: workers spin on an
+// atomic generation counter for a short while after each job (the next op
+// usually comes within microseconds) and only then park on a channel.
+// Chunks are claimed from an atomic counter, so a slow core does not hold
+// the others back. The pool holds no op state; one job runs at a time and
+// a caller that finds the pool busy (another forward pass) runs its loop
+// alone.
 type pool struct {
-	workers int
-	tasks   chan task
-	stop    sync.Once
+	workers int // participants, the caller included
+	busy    sync.Mutex
+
+	// state packs the job's generation (high 32 bits), its number of
+	// chunks (16 bits) and the next chunk to claim (low 16 bits), so that
+	// a worker still finishing one job can never claim a chunk of the next:
+	// a claim is a compare-and-swap on the whole word. fn, n and size are
+	// read only after a successful claim, while the job is still pending,
+	// so the caller never rewrites them under a reader.
+	state   atomic.Uint64
+	gen     uint32
+	fn      func(lo, hi int)
+	n, size int
+	pending atomic.Int64 // chunks not finished
+
+	helpers []*helper
+	quit    atomic.Bool
 }
 
-type task struct {
-	fn     func(lo, hi int)
-	lo, hi int
-	wg     *sync.WaitGroup
+type helper struct {
+	parked atomic.Bool
+	wake   chan struct{}
 }
 
-func newPool(workers int) *pool {
-	if workers < 1 {
-		workers = 1
+// spinFor is how long an idle worker polls before parking.
+const spinFor = 50 * time.Microsecond
+
+func newPool(threads int) *pool {
+	if threads < 1 {
+		threads = 1
 	}
-	p := &pool{workers: workers, tasks: make(chan task, 4*workers)}
-	for i := 0; i < workers; i++ {
-		go func() {
-			for t := range p.tasks {
-				t.fn(t.lo, t.hi)
-				t.wg.Done()
-			}
-		}()
+	p := &pool{workers: threads}
+	for i := 1; i < threads; i++ {
+		h := &helper{wake: make(chan struct{}, 1)}
+		p.helpers = append(p.helpers, h)
+		go p.work(h)
 	}
 	return p
 }
 
-// parallelFor runs fn over [0, n) split into contiguous chunks of at least
-// grain items. Small loops run on the caller's goroutine. fn must not call
-// parallelFor itself (the workers would wait on each other).
+func (p *pool) curGen() uint32 { return uint32(p.state.Load() >> 32) }
+
+func (p *pool) work(h *helper) {
+	seen := p.curGen()
+	for {
+		// Spin, then park, until a new generation appears.
+		start := time.Now()
+		for spins := 0; p.curGen() == seen; spins++ {
+			if p.quit.Load() {
+				return
+			}
+			if spins&255 == 255 {
+				if time.Since(start) > spinFor {
+					h.parked.Store(true)
+					if p.curGen() != seen || p.quit.Load() {
+						if !h.parked.CompareAndSwap(true, false) {
+							<-h.wake // the caller saw us parked and sent a wake-up
+						}
+						break
+					}
+					<-h.wake
+					if p.quit.Load() {
+						return
+					}
+					break
+				}
+				runtime.Gosched()
+			}
+		}
+		seen = p.curGen()
+		p.runChunks(seen)
+	}
+}
+
+// runChunks claims and runs chunks of job gen until none is left.
+func (p *pool) runChunks(gen uint32) {
+	for {
+		v := p.state.Load()
+		if uint32(v>>32) != gen || v&0xffff >= (v>>16)&0xffff {
+			return
+		}
+		if !p.state.CompareAndSwap(v, v+1) {
+			continue
+		}
+		lo := int(v&0xffff) * p.size
+		hi := min(p.n, lo+p.size)
+		p.fn(lo, hi)
+		p.pending.Add(-1)
+	}
+}
+
+// parallelFor runs fn over [0, n) split into chunks of at least grain
+// items. Small loops run on the caller's goroutine. fn must not call
+// parallelFor itself.
 func (p *pool) parallelFor(n, grain int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return
@@ -43,34 +118,39 @@ func (p *pool) parallelFor(n, grain int, fn func(lo, hi int)) {
 	if grain < 1 {
 		grain = 1
 	}
-	chunks := n / grain
-	if max := 4 * p.workers; chunks > max {
-		chunks = max
-	}
-	if chunks <= 1 || p.workers == 1 {
+	chunks := min(n/grain, 4*p.workers, 1<<16-1)
+	if chunks <= 1 || p.workers == 1 || !p.busy.TryLock() {
 		fn(0, n)
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Add(chunks - 1)
-	step, extra := n/chunks, n%chunks
-	lo := 0
-	var first task
-	for c := 0; c < chunks; c++ {
-		hi := lo + step
-		if c < extra {
-			hi++
+	size := (n + chunks - 1) / chunks
+	chunks = (n + size - 1) / size
+	p.fn, p.n, p.size = fn, n, size
+	p.pending.Store(int64(chunks))
+	p.gen++
+	p.state.Store(uint64(p.gen)<<32 | uint64(chunks)<<16)
+	for _, h := range p.helpers {
+		if h.parked.CompareAndSwap(true, false) {
+			h.wake <- struct{}{}
 		}
-		if c == 0 {
-			first = task{fn: fn, lo: lo, hi: hi}
-		} else {
-			p.tasks <- task{fn: fn, lo: lo, hi: hi, wg: &wg}
-		}
-		lo = hi
 	}
-	// The caller works too instead of only waiting.
-	first.fn(first.lo, first.hi)
-	wg.Wait()
+	p.runChunks(p.gen)
+	for spins := 0; p.pending.Load() != 0; spins++ {
+		if spins&255 == 255 {
+			runtime.Gosched()
+		}
+	}
+	p.fn = nil
+	p.busy.Unlock()
 }
 
-func (p *pool) close() { p.stop.Do(func() { close(p.tasks) }) }
+func (p *pool) close() {
+	if p.quit.Swap(true) {
+		return
+	}
+	for _, h := range p.helpers {
+		if h.parked.CompareAndSwap(true, false) {
+			h.wake <- struct{}{}
+		}
+	}
+}

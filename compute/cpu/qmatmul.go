@@ -1,6 +1,10 @@
 package cpu
 
-import "github.com/ferrum-go/ferrum/quant"
+import (
+	"sync"
+
+	"github.com/ferrum-go/ferrum/quant"
+)
 
 // qKernel is the integer-dot-product MatMul of one weight type: the
 // activation format it pairs with, its plain-Go dot product (always
@@ -51,7 +55,9 @@ func (k *qKernel) run(dst []float32, a *actBuf, rows int, w *tensor, lo, hi int)
 	if k.x1 != nil {
 		nfast = nb - nb%k.step
 	}
-	var acc [64]float32
+	accp := scratch.Get().(*[64]float32)
+	defer scratch.Put(accp)
+	acc := accp
 	for rc := 0; rc < rows; rc += actRowsPerTile {
 		re := min(rows, rc+actRowsPerTile)
 		for o := lo; o < hi; o++ {
@@ -59,7 +65,7 @@ func (k *qKernel) run(dst []float32, a *actBuf, rows int, w *tensor, lo, hi int)
 			r := rc
 			if nfast > 0 {
 				for ; r+4 <= re; r += 4 {
-					k.x4(wr, a, r, nfast, &acc)
+					k.x4(wr, a, r, nfast, acc)
 					for i := 0; i < 4; i++ {
 						s := sum16(acc[16*i : 16*i+16])
 						if nfast < nb {
@@ -74,7 +80,7 @@ func (k *qKernel) run(dst []float32, a *actBuf, rows int, w *tensor, lo, hi int)
 				if nfast > 0 {
 					// The same lanes and the same reduction as the 4-row
 					// kernel: a row's result must not depend on its batch.
-					k.x1(wr, a, r, nfast, &acc)
+					k.x1(wr, a, r, nfast, acc)
 					s = sum16(acc[:16])
 				}
 				if nfast < nb {
@@ -85,6 +91,11 @@ func (k *qKernel) run(dst []float32, a *actBuf, rows int, w *tensor, lo, hi int)
 		}
 	}
 }
+
+// scratch holds the 16-lane partial sums of a kernel call; pooled because
+// the kernels are reached through function values, which makes any local
+// array passed to them escape.
+var scratch = sync.Pool{New: func() any { return new([64]float32) }}
 
 func sum16(v []float32) float32 {
 	v = v[:16]

@@ -67,3 +67,67 @@ func TestQuantMatMul(t *testing.T) {
 		}
 	}
 }
+
+func TestFloatMatMul(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, typ := range []quant.Type{quant.F32, quant.F16, quant.BF16} {
+		for _, sh := range [][3]int{{1, 256, 7}, {5, 100, 9}, {9, 64, 33}, {70, 48, 3}, {4, 8, 5}} {
+			rows, in, out := sh[0], sh[1], sh[2]
+			be := New(2)
+			x := computetest.Random(rng, rows*in, 1)
+			w, wdec, err := computetest.QuantizedWeight(be, typ, out, in, computetest.Random(rng, out*in, 0.5))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dst := be.Alloc(rows, out)
+			be.MatMul(dst, be.Upload(rows, in, x), w)
+			got := make([]float32, rows*out)
+			be.Download(dst, nil, got)
+			if e := computetest.RelErr(got, ref.MatMul(x, rows, in, wdec, out)); !(e < 1e-5) {
+				t.Errorf("%v %dx%dx%d: relative error %.3g", typ, rows, in, out, e)
+			}
+			be.Close()
+		}
+	}
+}
+
+// TestMatMulBatchInvariant: a row's result is bit-identical alone and in a
+// batch (the 1-row and 4-row kernels reduce the same lanes the same way);
+// the model's batch-invariance tests rely on it.
+func TestMatMulBatchInvariant(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	be := New(2)
+	defer be.Close()
+	rows, in, out := 9, 544, 5
+	types := []quant.Type{quant.F32, quant.F16, quant.BF16}
+	for typ := range qKernels {
+		types = append(types, typ)
+	}
+	for _, typ := range types {
+		if typ == quant.Q4_K || typ == quant.Q6_K {
+			in = 512
+		} else {
+			in = 544
+		}
+		x := computetest.Random(rng, rows*in, 1)
+		w, _, err := computetest.QuantizedWeight(be, typ, out, in, computetest.Random(rng, out*in, 0.5))
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := be.Alloc(rows, out)
+		be.MatMul(all, be.Upload(rows, in, x), w)
+		got := make([]float32, rows*out)
+		be.Download(all, nil, got)
+		one := be.Alloc(1, out)
+		alone := make([]float32, out)
+		for r := 0; r < rows; r++ {
+			be.MatMul(one, be.Upload(1, in, x[r*in:(r+1)*in]), w)
+			be.Download(one, nil, alone)
+			for o := range alone {
+				if alone[o] != got[r*out+o] {
+					t.Fatalf("%v row %d col %d: %v alone, %v in a batch", typ, r, o, alone[o], got[r*out+o])
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,73 @@
+package cpu
+
+import (
+	"unsafe"
+
+	"github.com/ferrum-go/ferrum/quant"
+)
+
+//go:noescape
+func f32RowX1(w *byte, n int, x *float32, xStride int, out *[64]float32)
+
+//go:noescape
+func f16RowX1(w *byte, n int, x *float32, xStride int, out *[64]float32)
+
+//go:noescape
+func bf16RowX1(w *byte, n int, x *float32, xStride int, out *[64]float32)
+
+//go:noescape
+func f32RowX4(w *byte, n int, x *float32, xStride int, out *[64]float32)
+
+//go:noescape
+func f16RowX4(w *byte, n int, x *float32, xStride int, out *[64]float32)
+
+//go:noescape
+func bf16RowX4(w *byte, n int, x *float32, xStride int, out *[64]float32)
+
+//go:noescape
+func dotF32(a, b *float32, n int) float32
+
+//go:noescape
+func axpyF32(a float32, x, y *float32, n int)
+
+func init() {
+	if !hasAVX512 {
+		return
+	}
+	dot = func(a, b []float32) float32 {
+		n := len(a) &^ 15
+		b = b[:len(a)]
+		var s float32
+		if n > 0 {
+			s = dotF32(&a[0], &b[0], n)
+		}
+		for i := n; i < len(a); i++ {
+			s += a[i] * b[i]
+		}
+		return s
+	}
+	axpy = func(a float32, x, y []float32) {
+		n := len(x) &^ 15
+		y = y[:len(x)]
+		if n > 0 {
+			axpyF32(a, &x[0], &y[0], n)
+		}
+		for i := n; i < len(x); i++ {
+			y[i] += a * x[i]
+		}
+	}
+	floatRows[quant.F32] = floatRowKernel{x1: f32RowX1, x4: f32RowX4, bytes: 4}
+	floatRows[quant.F16] = floatRowKernel{x1: f16RowX1, x4: f16RowX4, bytes: 2}
+	floatRows[quant.BF16] = floatRowKernel{x1: bf16RowX1, x4: bf16RowX4, bytes: 2}
+}
+
+// weightBytes is the raw storage of any weight (F32 weights hold f32).
+func weightBytes(w *tensor) []byte {
+	if w.dtype == quant.F32 {
+		if len(w.f32) == 0 {
+			return nil
+		}
+		return unsafe.Slice((*byte)(unsafe.Pointer(&w.f32[0])), 4*len(w.f32))
+	}
+	return w.raw
+}

@@ -1,0 +1,68 @@
+package cpu
+
+import "github.com/ferrum-go/ferrum/quant"
+
+// floatRowKernel is the MatMul of a float weight type (F32, F16, BF16)
+// against F32 activations: weights are widened in registers, activations
+// are used as they are (no rounding of the activations, unlike the
+// quantized types).
+type floatRowKernel struct {
+	x1, x4 func(w *byte, n int, x *float32, xStride int, out *[64]float32)
+	bytes  int // bytes per weight value
+}
+
+var floatRows = map[quant.Type]floatRowKernel{}
+
+// runFloat fills dst[r*w.rows+o] for o in [lo, hi); tails past a multiple
+// of 16 columns go through the dequantizer and dot.
+func runFloat(k floatRowKernel, dst, x []float32, rows int, w *tensor, lo, hi int) {
+	in, out := w.cols, w.rows
+	n := in &^ 15
+	raw := weightBytes(w)
+	rb := in * k.bytes
+	acc := scratch.Get().(*[64]float32)
+	defer scratch.Put(acc)
+	var tailW [16]float32
+	for rc := 0; rc < rows; rc += actRowsPerTile {
+		re := min(rows, rc+actRowsPerTile)
+		for o := lo; o < hi; o++ {
+			wr := raw[o*rb : (o+1)*rb]
+			if n < in {
+				decodeTail(w, o, n, tailW[:in-n])
+			}
+			r := rc
+			for ; r+4 <= re && n > 0; r += 4 {
+				k.x4(&wr[0], n, &x[r*in], 4*in, acc)
+				for i := 0; i < 4; i++ {
+					dst[(r+i)*out+o] = sum16(acc[16*i:16*i+16]) + dotGeneric(x[(r+i)*in+n:(r+i+1)*in], tailW[:in-n])
+				}
+			}
+			for ; r < re; r++ {
+				var s float32
+				if n > 0 {
+					k.x1(&wr[0], n, &x[r*in], 4*in, acc)
+					s = sum16(acc[:16])
+				}
+				dst[r*out+o] = s + dotGeneric(x[r*in+n:(r+1)*in], tailW[:in-n])
+			}
+		}
+	}
+}
+
+// decodeTail writes weight row o's values from column n on into dst.
+func decodeTail(w *tensor, o, n int, dst []float32) {
+	switch w.dtype {
+	case quant.F32:
+		copy(dst, w.row(o)[n:])
+	case quant.F16:
+		raw := w.rawRow(o)
+		for i := range dst {
+			dst[i] = quant.F16ToF32(uint16(raw[2*(n+i)]) | uint16(raw[2*(n+i)+1])<<8)
+		}
+	case quant.BF16:
+		raw := w.rawRow(o)
+		for i := range dst {
+			dst[i] = quant.BF16ToF32(uint16(raw[2*(n+i)]) | uint16(raw[2*(n+i)+1])<<8)
+		}
+	}
+}
