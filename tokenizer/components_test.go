@@ -323,3 +323,19 @@ func TestLongMarkRuns(t *testing.T) {
 		t.Errorf("NFC:\n got %+q\nwant %+q", got, want)
 	}
 }
+
+func TestWordLevel(t *testing.T) {
+	// Expected values from HF tokenizers 0.23.2 (Node binding) on the same JSON.
+	tk := mustLoad(t, `{"added_tokens":[{"id":3,"content":"<s>","special":true}],"normalizer":{"type":"Lowercase"},
+		"pre_tokenizer":{"type":"WhitespaceSplit"},"model":{"type":"WordLevel","vocab":{"<unk>":0,"hello":1,"world":2,"<s>":3},"unk_token":"<unk>"}}`)
+	ids := tk.Encode("Hello big World<s>", true)
+	if !slices.Equal(ids, []int{1, 0, 2, 3}) {
+		t.Errorf("ids %v", ids)
+	}
+	if got := tk.Decode(ids, false); got != "hello <unk> world <s>" {
+		t.Errorf("decode %q", got)
+	}
+	if got := tk.Decode(ids, true); got != "hello <unk> world" {
+		t.Errorf("decode skipping special %q", got)
+	}
+}

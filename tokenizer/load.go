@@ -536,6 +536,15 @@ func buildModel(raw json.RawMessage) (model, error) {
 			maxChars = *m.MaxInputCharsPerWord
 		}
 		return newWordPiece(vocab, unk, strOr(m.ContinuingSubwordPrefix, "##"), maxChars)
+	case "WordLevel":
+		vocab, err := fastVocab(m.Vocab)
+		if err != nil {
+			return nil, fmt.Errorf("model WordLevel vocab: %w", err)
+		}
+		if err := checkVocabIDs(vocab, "WordLevel"); err != nil {
+			return nil, err
+		}
+		return &wordLevelModel{vocab: vocab, vocabR: invertVocab(vocab), unk: strOr(m.UnkToken, "<unk>")}, nil
 	case "Unigram":
 		var entries [][2]json.RawMessage
 		if err := json.Unmarshal(m.Vocab, &entries); err != nil {

@@ -9,11 +9,11 @@
 //
 // The pipeline is Hugging Face's: added tokens are cut out of the raw text,
 // the rest is normalized, pre-tokenized into words, each word is tokenized
-// by the model (BPE, WordPiece or Unigram), and a post-processor adds the
+// by the model (BPE, WordPiece, Unigram or WordLevel), and a post-processor adds the
 // special tokens. Decoding maps ids to tokens and runs the decoder chain.
 // Every component tokenizer.json can name is supported except the
-// UnicodeScripts and FixedLength pre-tokenizers and the WordLevel model; an
-// unsupported one is an error that names it.
+// UnicodeScripts and FixedLength pre-tokenizers; an unsupported one is an
+// error that names it.
 //
 // Equality with HF is tested on real tokenizers (Qwen3, Llama 3.1,
 // Mistral/Llama 2, a BERT WordPiece, SentencePiece Unigram models) over a
