@@ -2,7 +2,6 @@ package tokenizer
 
 import (
 	"strings"
-	"unicode/utf8"
 )
 
 // preTokenizer cuts one piece into smaller ones (and may rewrite them).
@@ -197,5 +196,3 @@ type charDelimiterPreTokenizer struct{ delim rune }
 func (c charDelimiterPreTokenizer) preTokenize(p piece, dst []piece, sc *splitScratch) []piece {
 	return splitByPattern(p.s, stringPattern{string(c.delim)}, behaviorRemoved, false, p, dst, sc)
 }
-
-var _ = utf8.RuneLen
