@@ -52,3 +52,19 @@ func (d *StreamDecoder) Add(id int) string {
 	d.prefixIndex = newPrefixIndex
 	return out
 }
+
+// Flush returns whatever Add held back (text ending in U+FFFD: bytes of a
+// character that never completed), for the end of a stream. After Flush
+// the concatenation of all returned text equals Decode of all ids.
+func (d *StreamDecoder) Flush() string {
+	if len(d.ids) == 0 {
+		return ""
+	}
+	s := d.t.Decode(d.ids, d.skipSpecial)
+	if len(s) <= len(d.prefix) || !strings.HasPrefix(s, d.prefix) {
+		return ""
+	}
+	out := s[len(d.prefix):]
+	d.prefix = s
+	return out
+}

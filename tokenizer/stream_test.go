@@ -52,3 +52,24 @@ func TestStreamDecoder(t *testing.T) {
 		}
 	}
 }
+
+func TestStreamFlush(t *testing.T) {
+	q := loadTestTokenizer(t, "qwen3")
+	ids := q.Encode("ok𠀀", false)
+	ids = ids[:len(ids)-1] // cut the character's last byte token
+	d := q.NewStreamDecoder(false)
+	var b strings.Builder
+	for _, id := range ids {
+		b.WriteString(d.Add(id))
+	}
+	if b.String() != "ok" {
+		t.Fatalf("before flush %q", b.String())
+	}
+	b.WriteString(d.Flush())
+	if want := q.Decode(ids, false); b.String() != want || !strings.HasSuffix(want, "\uFFFD") {
+		t.Errorf("after flush %q, decode %q", b.String(), want)
+	}
+	if d.Flush() != "" {
+		t.Error("second flush not empty")
+	}
+}
