@@ -372,7 +372,7 @@ func (e *evaluator) iterate(v Value) ([]Value, error) {
 	case *Undefined:
 		return nil, nil
 	case *Gen:
-		return x.take(), nil
+		return x.take()
 	}
 	return nil, errf("'%s' object is not iterable", typeName(v))
 }

@@ -283,10 +283,18 @@ func (e *evaluator) evalSlice(n *sliceExpr, sc *scope) (Value, error) {
 		return string(out), nil
 	case *Undefined:
 		return nil, undefinedErr(x)
-	case *Dict:
-		if !x.Namespace {
-			return nil, errf("unhashable type: 'slice'")
-		}
+	}
+	literal := true
+	switch n.x.(type) {
+	case *constExpr, *dictExpr: // jinja2 folds a literal's failed slice to undefined
+	default:
+		literal = false
+	}
+	if literal {
+		return &Undefined{Hint: fmt.Sprintf("'%s object' has no attribute 'slice'", jinjaTypeName(obj))}, nil
+	}
+	if d, ok := obj.(*Dict); ok && !d.Namespace {
+		return nil, errf("unhashable type: 'slice'")
 	}
 	// jinja2 compiles slices to plain Python subscription: no fallback to undefined here
 	return nil, errf("'%s' object is not subscriptable", typeName(obj))

@@ -50,7 +50,7 @@ func init() {
 		"replace":    fReplace,
 		"reverse":    fReverse,
 		"round":      fRound,
-		"safe":       func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return v, nil },
+		"safe":       func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return e.str(v), nil }, // Markup(v), a str
 		"select":     func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return fSelect(e, v, a, true, false) },
 		"selectattr": func(e *evaluator, v Value, a []Value, k *Dict) (Value, error) { return fSelect(e, v, a, true, true) },
 		"sort":       fSort,
@@ -297,8 +297,9 @@ func fEscape(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 
 func fFirst(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 	if g, ok := v.(*Gen); ok { // takes one item only
-		if it, ok := g.next(); ok {
-			return it, nil
+		it, ok, err := g.next()
+		if err != nil || ok {
+			return it, err
 		}
 		return &Undefined{Hint: "No first item, sequence was empty."}, nil
 	}
@@ -472,6 +473,9 @@ func fList(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 }
 
 func fMap(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
+	if !truthy(v) { // jinja2 maps nothing over a false value, iterable or not
+		return &List{}, nil
+	}
 	items, err := e.iterate(v)
 	if err != nil {
 		return nil, err
@@ -547,6 +551,9 @@ func fMinMax(e *evaluator, v Value, a []Value, k *Dict, sign int) (Value, error)
 
 // fSelect is select/reject (a test on each item) and selectattr/rejectattr (a test on one attribute).
 func fSelect(e *evaluator, v Value, a []Value, keep, byAttr bool) (Value, error) {
+	if !truthy(v) { // as map: a false value selects nothing, iterable or not
+		return &List{}, nil
+	}
 	items, err := e.iterate(v)
 	if err != nil {
 		return nil, err

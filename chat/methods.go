@@ -611,8 +611,10 @@ func (e *evaluator) percentFormat(f string, argv Value) (Value, error) {
 	if err := e.alloc(b.Len()); err != nil {
 		return nil, err
 	}
-	// Python skips this check when the right side is a mapping-like object (a dict or a list)
-	if _, isList := argv.(*List); named == nil && next < len(args) && !(isList && !argv.(*List).Tuple) {
+	// Python skips this check when the right side is mapping-like (has __getitem__: a dict, a
+	// list, jinja2's Undefined)
+	_, isUndef := argv.(*Undefined)
+	if _, isList := argv.(*List); named == nil && next < len(args) && !(isList && !argv.(*List).Tuple) && !isUndef {
 		return nil, errf("not all arguments converted during string formatting")
 	}
 	return b.String(), nil

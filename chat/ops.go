@@ -39,6 +39,9 @@ func (e *evaluator) binaryOp(op string, l, r Value) (Value, error) {
 	if u, ok := l.(*Undefined); ok {
 		return nil, undefinedErr(u)
 	}
+	if s, ok := l.(string); ok && op == "%" { // str.__mod__ runs first, whatever the right side
+		return e.percentFormat(s, r)
+	}
 	if u, ok := r.(*Undefined); ok {
 		return nil, undefinedErr(u)
 	}
@@ -351,7 +354,10 @@ func (e *evaluator) contains(hay, needle Value) (bool, error) {
 		return false, nil
 	case *Gen: // consumed up to the match, as Python does
 		for {
-			it, ok := h.next()
+			it, ok, err := h.next()
+			if err != nil {
+				return false, err
+			}
 			if !ok {
 				return false, e.overBudget()
 			}

@@ -13,6 +13,7 @@ transformers' chat_template_utils reads, so the Go tests can use the same clock.
   python3 tools/refgen/chat_templates.py --out testdata/chat/goldens.json           # on the GPU machine
   python3 tools/refgen/chat_templates.py --emulate --out /tmp/goldens.json           # jinja2 only, no transformers
   python3 tools/refgen/chat_templates.py --snippets testdata/chat/snippets_golden.json  # Jinja feature corpus
+  python3 tools/refgen/chat_templates.py --random 1:1500:testdata/chat/random_golden.json  # random templates
 
 --snippets renders the small templates of testdata/chat/snippets.json (one Jinja feature each, plus
 errors) with transformers' own compiled environment (_compile_jinja_template) when transformers is
@@ -260,6 +261,135 @@ def template_names(name):
     return {e["name"] for e in t} if isinstance(t, list) else {"default"}
 
 
+# ---- random templates: a differential corpus -----------------------------------------------------
+# Small random templates over a fixed set of variables, built from the constructs chat templates
+# use (filters, tests, methods, slices, loops, namespaces, whitespace control), rendered by
+# transformers' environment. Most random programs fail; the corpus keeps every successful render
+# and one failure in five.
+
+RANDOM_GRAMMAR = r'''
+VARS = {"s": " Hello, Wörld! ", "t": "a,b,,c", "n": 7, "m": -3, "f": 2.5, "g": 1e-7, "z": 0, "b": True, "nn": None,
+        "l": [3, 1, 2], "ls": ["x", "Y", "z"], "e": [], "d": {"b": 1, "a": [1, 2], "c": {"k": "v"}}, "ed": {},
+        "msgs": [{"role": "system", "content": "sys"}, {"role": "user", "content": "hi <b>"}, {"role": "assistant", "content": "<think>r</think>\n\nok", "tool_calls": [{"function": {"name": "f", "arguments": {"x": 1}}}]}, {"role": "tool", "content": "res"}]}
+names = list(VARS) + ["u", "msgs[0]", "msgs[-1]", "d.c", "msgs[2].tool_calls[0].function"]
+strs = ["''", "'a'", "'ab c'", "'\\n'", "' x '", "'é中'", "'<think>'", "','", "'%s'", "'{}'", "'A-b c'"]
+nums = ["0", "1", "2", "-1", "3", "10", "0.5", "1.5", "2.0", "-2.5", "1e3"]
+filters0 = ["length", "trim", "upper", "lower", "title", "capitalize", "string", "list", "first", "last", "tojson", "int", "float", "abs", "round", "reverse", "sort", "unique", "sum", "min", "max", "items", "dictsort", "wordcount", "e", "default", "count", "join", "safe", "striptags"]
+filtersA = [("join", ["', '", "''"]), ("default", strs), ("replace", ["'a', 'b'", "'l', ''", "' ', '_'"]), ("tojson", ["indent=2", "sort_keys=true", "separators=(',', ':')"]),
+            ("selectattr", ["'role', 'equalto', 'user'", "'content'"]), ("map", ["attribute='role'", "'upper'", "'string'"]), ("batch", ["2"]), ("indent", ["2", "2, true"]),
+            ("round", ["1", "0, 'floor'"]), ("int", ["5"]), ("trim", ["'x '"]), ("center", ["9"]), ("truncate", ["5"]), ("select", ["'odd'", "'string'"]), ("reject", ["'none'"]),
+            ("sort", ["reverse=true", "attribute='role'"]), ("format", ["1", "'a'"])]
+methods = [("strip", ["", "'H '"]), ("lstrip", [""]), ("rstrip", ["'! '"]), ("split", ["", "','", "',', 1", "None, 1"]), ("rsplit", ["',', 1"]), ("startswith", ["'H'", "(' ', 'x')"]),
+           ("endswith", ["'! '"]), ("upper", [""]), ("lower", [""]), ("title", [""]), ("replace", ["'l', 'L'", "'l', 'L', 1"]), ("find", ["'l'"]), ("count", ["'l'"]), ("format", ["1, 2"]),
+           ("get", ["'a'", "'q', 1"]), ("items", [""]), ("keys", [""]), ("values", [""]), ("isdigit", [""]), ("zfill", ["5"]), ("join", ["['a', 'b']"]), ("index", ["1"])]
+tests = ["defined", "undefined", "none", "string", "number", "integer", "float", "mapping", "iterable", "sequence", "odd", "even", "true", "false", "boolean", "lower", "upper", "callable",
+         "divisibleby 2", "eq 1", "sameas none", "in [1, 2]", "gt 1"]
+binops = ["+", "-", "*", "/", "//", "%", "~", "==", "!=", "<", "<=", ">", ">=", "and", "or", "in", "not in", "**"]
+
+def atom(d):
+    r = rng.random()
+    if r < 0.35: return rng.choice(names)
+    if r < 0.55: return rng.choice(strs)
+    if r < 0.7: return rng.choice(nums)
+    if r < 0.75: return rng.choice(["none", "true", "false"])
+    if r < 0.82 and d < 3: return "[" + ", ".join(expr(d+1) for _ in range(rng.randint(0, 3))) + "]"
+    if r < 0.86 and d < 3: return "{" + ", ".join(f"{rng.choice(strs[1:])}: {expr(d+1)}" for _ in range(rng.randint(0, 2))) + "}"
+    if r < 0.9 and d < 3: return "(" + expr(d+1) + ")"
+    return rng.choice(names)
+
+def postfix(x, d):
+    r = rng.random()
+    if r < 0.15:
+        m, args = rng.choice(methods); return f"{x}.{m}({rng.choice(args)})"
+    if r < 0.3:
+        idx = rng.choice(['0', '-1', '1:', ':-1', '::-1', '1:3', "'a'", "'role'", '::2'])
+        return x + "[" + idx + "]"
+    if r < 0.38:
+        return f"{x}.{rng.choice(['role', 'content', 'a', 'b', 'name', 'arguments', 'tool_calls', 'c'])}"
+    return x
+
+def unary(d):
+    x = postfix(atom(d), d)
+    for _ in range(rng.choice([0, 0, 1, 1, 2])):
+        r = rng.random()
+        if r < 0.5:
+            x = f"{x}|{rng.choice(filters0)}"
+        elif r < 0.85:
+            f, args = rng.choice(filtersA); x = f"{x}|{f}({rng.choice(args)})"
+        else:
+            x = f"{x} is {rng.choice(['', 'not '])}{rng.choice(tests)}"
+    if rng.random() < 0.08: x = "-" + x
+    return x
+
+def expr(d=0):
+    x = unary(d)
+    if d < 2 and rng.random() < 0.45:
+        x = f"{x} {rng.choice(binops)} {unary(d+1)}"
+    if d < 2 and rng.random() < 0.1:
+        x = f"not {x}"
+    if d < 1 and rng.random() < 0.1:
+        x = f"{x} if {unary(d+1)} else {unary(d+1)}"
+    return x
+
+ws = ["", "\n", "\n  ", " ", "\n\n", "  \n", "\t"]
+def tag(body, kind="%"):
+    l = rng.choice(["", "", "-", "+"]) if kind == "%" else rng.choice(["", "", "-"])
+    r = rng.choice(["", "", "-"])
+    return "{" + kind + l + " " + body + " " + r + kind + "}"
+
+def stmts(d=0):
+    out = []
+    for _ in range(rng.randint(1, 3)):
+        out.append(rng.choice(ws))
+        r = rng.random()
+        if r < 0.4 or d >= 2:
+            out.append("{{" + rng.choice(["", "-"]) + " " + expr() + " " + rng.choice(["", "-"]) + "}}")
+        elif r < 0.6:
+            out.append(tag("if " + expr()) + stmts(d+1) + (tag("else") + stmts(d+1) if rng.random() < 0.4 else "") + tag("endif"))
+        elif r < 0.8:
+            it = rng.choice(["l", "ls", "msgs", "d", "s", "range(3)", "e", "d.items()", "msgs|selectattr('role', 'ne', 'tool')"])
+            tgt = "k, v" if it == "d.items()" else "x"
+            body = rng.choice(["{{ loop.index }}", "{{ x }}", "{{ loop.first }}{{ loop.last }}", "{{ loop.revindex0 }}", "{{ loop.previtem|default('-') }}", "{% if loop.index > 1 %}{% break %}{% endif %}{{ x }}", "{{ k }}={{ v }}"]) if tgt == "x" or rng.random() < 0.5 else "{{ k }}={{ v }}"
+            if tgt == "x" and "{{ k }}" in body: body = "{{ x }}"
+            out.append(tag(f"for {tgt} in {it}") + rng.choice(ws) + body + stmts(d+1) + tag("endfor"))
+        elif r < 0.9:
+            out.append(tag(f"set q = {expr()}") + rng.choice(ws) + "{{ q }}")
+        else:
+            out.append(tag("set ns = namespace(v=0)") + tag("for x in l") + tag("set ns.v = ns.v + x") + tag("endfor") + "{{ ns.v }}")
+        out.append(rng.choice(ws))
+        if rng.random() < 0.1:
+            out.append("{# c #}" + rng.choice(ws))
+    return "".join(out)
+
+'''
+
+
+def render_random(out_path, seed, n):
+    import copy
+    import random
+    import warnings
+    warnings.filterwarnings("ignore")  # Python's SyntaxWarnings about jinja2-compiled literals
+    now, _ = load_cases()
+    compile_, how = snippet_env(now)
+    ns = {"rng": random.Random(seed)}
+    exec(RANDOM_GRAMMAR, ns)
+    cases, tried = [], 0
+    while len(cases) < n:
+        tried += 1
+        src = ns["stmts"]()
+        try:
+            res = {"output": compile_(src).render(**copy.deepcopy(ns["VARS"]))}
+        except Exception as e:
+            if tried % 5:
+                continue
+            res = {"error": f"{type(e).__name__}: {e}"}
+        cases.append({"src": src, **res})
+    with open(out_path, "w", encoding="utf-8") as f:
+        json.dump({"_about": f"written by tools/refgen/chat_templates.py --random {seed}:{n}", "renderer": how,
+                   "vars": ns["VARS"], "cases": cases}, f, ensure_ascii=False, indent=0)
+    print(f"{len(cases)} random templates ({sum('error' in c for c in cases)} errors, {tried} tried) via {how} -> {out_path}")
+
+
 def render_all(render, cases):
     out = {}
     for name in template_dirs():
@@ -279,11 +409,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out")
     ap.add_argument("--snippets", help="render testdata/chat/snippets.json into this file")
+    ap.add_argument("--random", help="SEED:N:OUT - write N random templates and their renders to OUT")
     ap.add_argument("--emulate", action="store_true", help="jinja2 only, no transformers")
     ap.add_argument("--check", help="also render with the emulation and write the differences here")
     a = ap.parse_args()
     if a.snippets:
         render_snippets(a.snippets)
+    if a.random:
+        seed, n, out = a.random.split(":", 2)
+        render_random(out, int(seed), int(n))
     if not a.out:
         return
     now, cases = load_cases()
