@@ -55,10 +55,9 @@ func (s *scope) lookup(name string) (Value, bool) {
 
 // Macro is a {% macro %} bound to the scope it was defined in.
 type Macro struct {
-	Name     string
-	def      *macroStmt
-	closure  *scope
-	isCaller bool
+	Name    string
+	def     *macroStmt
+	closure *scope
 }
 
 type evaluator struct {
@@ -185,7 +184,7 @@ func (e *evaluator) exec(s stmt, sc *scope) error {
 		sc.vars[n.name] = &Macro{Name: n.name, def: n, closure: sc}
 		return nil
 	case *callBlockStmt:
-		caller := &Macro{Name: "caller", def: n.caller, closure: sc, isCaller: true}
+		caller := &Macro{Name: "caller", def: n.caller, closure: sc}
 		v, err := e.evalCall(n.call, sc, caller)
 		if err != nil {
 			return err

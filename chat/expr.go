@@ -479,5 +479,3 @@ func unaryOp(op string, v Value) (Value, error) {
 	}
 	return nil, errf("bad operand type for unary %s: '%s'", op, typeName(v))
 }
-
-func joinStrings(parts ...string) string { return strings.Join(parts, "") }
