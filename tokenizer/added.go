@@ -155,14 +155,16 @@ func assignAddedIDs(tokens []AddedToken, m model) []AddedToken {
 	return out
 }
 
+// endsWithWord and startsWithWord are Hugging Face's `\w$` and `^\w`
+// (Rust's regex crate), which decide single_word matches.
 func endsWithWord(s string) bool {
 	r, n := utf8.DecodeLastRuneInString(s)
-	return n > 0 && isAlphanumeric(r)
+	return n > 0 && rustWordChar(r)
 }
 
 func startsWithWord(s string) bool {
 	r, n := utf8.DecodeRuneInString(s)
-	return n > 0 && isAlphanumeric(r)
+	return n > 0 && rustWordChar(r)
 }
 
 // split cuts s at the added tokens of trie, applying single_word, lstrip and

@@ -96,14 +96,6 @@ func rustWordChar(r rune) bool {
 		unicode.Is(unicode.Other_Alphabetic, r) || r == 0x200C || r == 0x200D
 }
 
-// isAlphanumeric is Rust's char::is_alphanumeric.
-func isAlphanumeric(r rune) bool {
-	if r < 0x80 {
-		return asciiClass[r]&(aLetter|aDigit) != 0
-	}
-	return unicode.IsLetter(r) || unicode.Is(unicode.Other_Alphabetic, r) || unicode.IsNumber(r)
-}
-
 // isBertPunct is Hugging Face's is_punc: ASCII punctuation or any Unicode P*.
 func isBertPunct(r rune) bool {
 	if r < 0x80 {

@@ -185,6 +185,7 @@ func TestAddedTokenOptions(t *testing.T) {
 		// past the vocabulary (8), "ab" the vocabulary's own (2), "Q" 9.
 		{"x  <m>  x", []int{1, 8, 1}},  // lstrip/rstrip swallow the spaces
 		{"ab xab abx", []int{2, 7, 0}}, // single_word: only the standalone "ab"
+		{"½ab.", []int{0, 2, 0}},       // "½" is no word character for Rust's \w
 		{"Q", []int{9}},                // normalized: matched after lowercasing ("q")
 		{"q", []int{9}},
 	}
