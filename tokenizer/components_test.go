@@ -209,7 +209,7 @@ func TestUnknownComponents(t *testing.T) {
 	for _, c := range []struct{ js, want string }{
 		{`{"model":{"type":"Mystery"}}`, `unsupported model type "Mystery"`},
 		{`{"normalizer":{"type":"Wat"},"model":{"type":"BPE","vocab":{},"merges":[]}}`, `unsupported normalizer type "Wat"`},
-		{`{"pre_tokenizer":{"type":"UnicodeScripts"},"model":{"type":"BPE","vocab":{},"merges":[]}}`, `unsupported pre_tokenizer type "UnicodeScripts"`},
+		{`{"pre_tokenizer":{"type":"FixedLength","length":5},"model":{"type":"BPE","vocab":{},"merges":[]}}`, `unsupported pre_tokenizer type "FixedLength"`},
 		{`{"decoder":{"type":"Nope"},"model":{"type":"BPE","vocab":{},"merges":[]}}`, `unsupported decoder type "Nope"`},
 		{`{"post_processor":{"type":"Nah"},"model":{"type":"BPE","vocab":{},"merges":[]}}`, `unsupported post_processor type "Nah"`},
 		{`{"model":{"type":"BPE","vocab":{"a":0},"merges":["a b"]}}`, `"b" is not in the vocabulary`},
@@ -338,5 +338,26 @@ func TestWordLevel(t *testing.T) {
 	}
 	if got := tk.Decode(ids, true); got != "hello <unk> world" {
 		t.Errorf("decode skipping special %q", got)
+	}
+}
+
+func TestUnicodeScripts(t *testing.T) {
+	// Pieces from HF tokenizers 0.23.2 (Node binding) for the same inputs.
+	for in, want := range map[string][]string{
+		" a":       {"a"},
+		"  ":       nil,
+		" 中 a ":    {"中 ", "a "},
+		"ｱa":       {"ｱ", "a"},
+		"\u3000a":  {"\u3000", "a"},
+		"a\u00a0b": {"a", "\u00a0", "b"},
+		"Hello world 中文カタカナひらがなー漢字": {"Hello world ", "中文カタカナひらがなー漢字"},
+		"abc١٢٣ مرحبا":              {"abc", "١٢٣ مرحبا"},
+		"x\u0301y":                  {"x", "\u0301", "y"},
+		"a,b":                       {"a", ",", "b"},
+		"Привет world":              {"Привет ", "world"},
+	} {
+		if got := preTok(t, `{"type":"UnicodeScripts"}`, in); !slices.Equal(got, want) {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
 	}
 }

@@ -282,6 +282,8 @@ func buildPreTokenizer(raw json.RawMessage) (preTokenizer, error) {
 		return punctuationPreTokenizer{behavior: b}, nil
 	case "Digits":
 		return digitsPreTokenizer{individual: c.IndividualDigits}, nil
+	case "UnicodeScripts":
+		return unicodeScriptsPreTokenizer{}, nil
 	case "CharDelimiterSplit":
 		rs := []rune(strOr(c.Delimiter, ""))
 		if len(rs) != 1 {

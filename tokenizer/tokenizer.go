@@ -12,8 +12,9 @@
 // by the model (BPE, WordPiece, Unigram or WordLevel), and a post-processor adds the
 // special tokens. Decoding maps ids to tokens and runs the decoder chain.
 // Every component tokenizer.json can name is supported except the
-// UnicodeScripts and FixedLength pre-tokenizers; an unsupported one is an
-// error that names it.
+// FixedLength pre-tokenizer; an unsupported one is an error that names it.
+// UnicodeScripts uses Go's script tables, which differ from HF's older one
+// for some rare punctuation.
 //
 // Equality with HF is tested on real tokenizers (Qwen3, Llama 3.1,
 // Mistral/Llama 2, a BERT WordPiece, SentencePiece Unigram models) over a
