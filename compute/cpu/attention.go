@@ -24,7 +24,10 @@ func (b *Backend) WriteKV(kPool, vPool, k, v compute.Tensor, slots []int32) {
 
 // Attention runs one (query row, head) pair per work item with an online
 // softmax, so no score matrix is materialized and long contexts cost only
-// O(HeadDim) memory per item.
+// O(HeadDim + attnChunk) memory per item.
+// attnChunk is the number of keys whose scores are taken before their exps.
+const attnChunk = 64
+
 func (b *Backend) Attention(dst, q, kPool, vPool compute.Tensor, p *compute.AttentionParams) {
 	dt, qt, kp, vp := f32Of(dst), f32Of(q), f32Of(kPool), f32Of(vPool)
 	hd := p.HeadDim
@@ -46,6 +49,7 @@ func (b *Backend) Attention(dst, q, kPool, vPool compute.Tensor, p *compute.Atte
 	items := qt.rows * p.Heads
 	b.pool.parallelFor(items, 1, func(lo, hi int) {
 		acc := make([]float32, hd)
+		scores := make([]float32, attnChunk)
 		for it := lo; it < hi; it++ {
 			r, h := it/p.Heads, it%p.Heads
 			out := dt.row(r)[h*hd : (h+1)*hd]
@@ -60,25 +64,37 @@ func (b *Backend) Attention(dst, q, kPool, vPool compute.Tensor, p *compute.Atte
 			if p.Window > 0 && pos-p.Window+1 > first {
 				first = pos - p.Window + 1
 			}
+			// Online softmax over chunks of keys: scores of a chunk, then
+			// one rescale of the accumulator if the running maximum moved,
+			// then the chunk's exps (vectorized) and value accumulation.
 			m := float32(math.Inf(-1))
 			var l float32
 			clear(acc)
-			for j := first; j <= pos; j++ {
-				slot := int(bt[j/p.BlockSize])*p.BlockSize + j%p.BlockSize
-				kr := kp.f32[slot*kp.cols+kvOff : slot*kp.cols+kvOff+hd]
-				s := dot(qv, kr) * p.Scale
-				if s > m {
-					// Rescale what was accumulated under the old maximum.
-					c := float32(math.Exp(float64(m - s)))
-					l *= c
-					for i := range acc {
-						acc[i] *= c
-					}
-					m = s
+			for j0 := first; j0 <= pos; j0 += attnChunk {
+				s := scores[:min(pos+1-j0, attnChunk)]
+				cm := float32(math.Inf(-1))
+				for i := range s {
+					j := j0 + i
+					slot := int(bt[j/p.BlockSize])*p.BlockSize + j%p.BlockSize
+					s[i] = dot(qv, kp.f32[slot*kp.cols+kvOff:slot*kp.cols+kvOff+hd]) * p.Scale
+					cm = max(cm, s[i])
 				}
-				e := float32(math.Exp(float64(s - m)))
-				l += e
-				axpy(e, vp.f32[slot*vp.cols+kvOff:slot*vp.cols+kvOff+hd], acc)
+				if cm > m {
+					if l != 0 {
+						c := float32(math.Exp(float64(m - cm)))
+						l *= c
+						for i := range acc {
+							acc[i] *= c
+						}
+					}
+					m = cm
+				}
+				l += expSub(s, m)
+				for i, e := range s {
+					j := j0 + i
+					slot := int(bt[j/p.BlockSize])*p.BlockSize + j%p.BlockSize
+					axpy(e, vp.f32[slot*vp.cols+kvOff:slot*vp.cols+kvOff+hd], acc)
+				}
 			}
 			inv := 1 / l
 			for i := range out {

@@ -63,6 +63,70 @@ loop4: \
 	VZEROUPPER; \
 	RET
 
+
+// Weight loaders from an address: 16 values -> dst.
+#define LDA_F32(addr, dst) VMOVUPS addr, dst
+#define LDA_F16(addr, dst) VCVTPH2PS addr, dst
+#define LDA_BF16(addr, dst) \
+	VPMOVZXWD addr, dst; \
+	VPSLLD $16, dst, dst
+
+// TILE4X4: 4 weight rows (SI, wStride R9 apart) x 4 activation rows (DI,
+// xStride R8 apart): 16 accumulators, each the same sequence of FMAs as
+// the 1-row kernel gives that pair (bit-identical results).
+#define TILE_W(ld, addr, a0, a1, a2, a3) \
+	ld(addr, Z0); \
+	VFMADD231PS Z4, Z0, a0; \
+	VFMADD231PS Z5, Z0, a1; \
+	VFMADD231PS Z6, Z0, a2; \
+	VFMADD231PS Z7, Z0, a3
+
+#define TILE4X4(name, ld, wstep) \
+TEXT name(SB), NOSPLIT, $0-48; \
+	MOVQ w+0(FP), SI; \
+	MOVQ wStride+8(FP), R9; \
+	MOVQ n+16(FP), CX; \
+	MOVQ x+24(FP), DI; \
+	MOVQ xStride+32(FP), R8; \
+	MOVQ out+40(FP), DX; \
+	LEAQ (R9)(R9*2), R10; \
+	LEAQ (R8)(R8*2), R12; \
+	VPXORD Z8, Z8, Z8; VPXORD Z9, Z9, Z9; VPXORD Z10, Z10, Z10; VPXORD Z11, Z11, Z11; \
+	VPXORD Z12, Z12, Z12; VPXORD Z13, Z13, Z13; VPXORD Z14, Z14, Z14; VPXORD Z15, Z15, Z15; \
+	VPXORD Z16, Z16, Z16; VPXORD Z17, Z17, Z17; VPXORD Z18, Z18, Z18; VPXORD Z19, Z19, Z19; \
+	VPXORD Z20, Z20, Z20; VPXORD Z21, Z21, Z21; VPXORD Z22, Z22, Z22; VPXORD Z23, Z23, Z23; \
+	SHRQ $4, CX; \
+tloop: \
+	VMOVUPS (DI), Z4; \
+	VMOVUPS (DI)(R8*1), Z5; \
+	VMOVUPS (DI)(R8*2), Z6; \
+	VMOVUPS (DI)(R12*1), Z7; \
+	TILE_W(ld, (SI), Z8, Z9, Z10, Z11); \
+	TILE_W(ld, (SI)(R9*1), Z12, Z13, Z14, Z15); \
+	TILE_W(ld, (SI)(R9*2), Z16, Z17, Z18, Z19); \
+	TILE_W(ld, (SI)(R10*1), Z20, Z21, Z22, Z23); \
+	ADDQ $wstep, SI; \
+	ADDQ $64, DI; \
+	DECQ CX; \
+	JNZ tloop; \
+	VMOVUPS Z8, (DX); VMOVUPS Z9, 64(DX); VMOVUPS Z10, 128(DX); VMOVUPS Z11, 192(DX); \
+	VMOVUPS Z12, 256(DX); VMOVUPS Z13, 320(DX); VMOVUPS Z14, 384(DX); VMOVUPS Z15, 448(DX); \
+	VMOVUPS Z16, 512(DX); VMOVUPS Z17, 576(DX); VMOVUPS Z18, 640(DX); VMOVUPS Z19, 704(DX); \
+	VMOVUPS Z20, 768(DX); VMOVUPS Z21, 832(DX); VMOVUPS Z22, 896(DX); VMOVUPS Z23, 960(DX); \
+	VZEROUPPER; \
+	RET
+
+// out[(4*o+r)*16 : +16] holds the lanes of weight row o, activation row r.
+
+// func f32Tile4x4(w *byte, wStride int, n int, x *float32, xStride int, out *[256]float32)
+TILE4X4(·f32Tile4x4, LDA_F32, 64)
+
+// func f16Tile4x4(w *byte, wStride int, n int, x *float32, xStride int, out *[256]float32)
+TILE4X4(·f16Tile4x4, LDA_F16, 32)
+
+// func bf16Tile4x4(w *byte, wStride int, n int, x *float32, xStride int, out *[256]float32)
+TILE4X4(·bf16Tile4x4, LDA_BF16, 32)
+
 // func f32RowX1(w *byte, n int, x *float32, xStride int, out *[64]float32)
 ROWX1(·f32RowX1, LOAD_F32, 64)
 

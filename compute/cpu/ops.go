@@ -92,11 +92,7 @@ func (b *Backend) Mul(dst, a, c compute.Tensor) {
 }
 
 func (b *Backend) SwiGLU(dst, gate, up compute.Tensor) {
-	b.elementwise("SwiGLU", dst, gate, up, func(d, g, u []float32) {
-		for i := range d {
-			d[i] = silu(g[i]) * u[i]
-		}
-	})
+	b.elementwise("SwiGLU", dst, gate, up, swiglu)
 }
 
 func (b *Backend) unary(op string, dst, x compute.Tensor, f func(float32) float32) {
@@ -187,13 +183,8 @@ func softmaxRow(dst, x []float32) {
 			m = v
 		}
 	}
-	var s float64
-	for i, v := range x {
-		e := float32(math.Exp(float64(v - m)))
-		dst[i] = e
-		s += float64(e)
-	}
-	inv := float32(1 / s)
+	copy(dst, x)
+	inv := 1 / expSub(dst, m)
 	for i := range dst {
 		dst[i] *= inv
 	}

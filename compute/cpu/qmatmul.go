@@ -97,6 +97,16 @@ func (k *qKernel) run(dst []float32, a *actBuf, rows int, w *tensor, lo, hi int)
 // array passed to them escape.
 var scratch = sync.Pool{New: func() any { return new([64]float32) }}
 
+// scratchPool is a typed sync.Pool of *T.
+type scratchPool[T any] struct{ p sync.Pool }
+
+func newScratchPool[T any]() *scratchPool[T] {
+	return &scratchPool[T]{p: sync.Pool{New: func() any { return new(T) }}}
+}
+
+func (s *scratchPool[T]) get() *T  { return s.p.Get().(*T) }
+func (s *scratchPool[T]) put(t *T) { s.p.Put(t) }
+
 func sum16(v []float32) float32 {
 	v = v[:16]
 	return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7])) +

@@ -1,0 +1,43 @@
+package cpu
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestVectorExp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{1, 15, 16, 17, 64, 100} {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = (rng.Float32()*2 - 1) * 30
+		}
+		x[0] = -1e4 // underflows to 0
+		want := append([]float32(nil), x...)
+		got := append([]float32(nil), x...)
+		ws := expSubGeneric(want, 3)
+		gs := expSub(got, 3)
+		for i := range got {
+			if d := math.Abs(float64(got[i] - want[i])); d > 3e-7*math.Abs(float64(want[i])) {
+				t.Fatalf("n=%d: exp(%v-3) = %v, want %v", n, x[i], got[i], want[i])
+			}
+		}
+		if math.Abs(float64(gs-ws)) > 1e-6*math.Abs(float64(ws)) {
+			t.Errorf("n=%d: sum %v, want %v", n, gs, ws)
+		}
+		g, u := append([]float32(nil), x...), make([]float32, n)
+		for i := range u {
+			u[i] = rng.Float32()*2 - 1
+		}
+		g[0] = 50
+		d1, d2 := make([]float32, n), make([]float32, n)
+		swigluGeneric(d1, g, u)
+		swiglu(d2, g, u)
+		for i := range d1 {
+			if d := math.Abs(float64(d1[i] - d2[i])); d > 1e-6*(1+math.Abs(float64(d1[i]))) {
+				t.Fatalf("n=%d: swiglu(%v, %v) = %v, want %v", n, g[i], u[i], d2[i], d1[i])
+			}
+		}
+	}
+}
