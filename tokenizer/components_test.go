@@ -66,6 +66,9 @@ func TestPreTokenizers(t *testing.T) {
 		{`{"type":"Digits","individual_digits":true}`, "Call 123 please", []string{"Call ", "1", "2", "3", " please"}},
 		{`{"type":"Digits","individual_digits":false}`, "Call 123 please", []string{"Call ", "123", " please"}},
 		{`{"type":"CharDelimiterSplit","delimiter":"x"}`, "axbxxc", []string{"a", "b", "c"}},
+		// FixedLength: pieces from HF tokenizers 0.23.2 (Node binding).
+		{`{"type":"FixedLength","length":3}`, "中文字符串ab", []string{"中文字", "符串a", "b"}},
+		{`{"type":"FixedLength","length":3}`, " a b ", []string{" a ", "b "}},
 		{`{"type":"Metaspace","replacement":"▁","prepend_scheme":"always","split":true}`, "Hey  friend", []string{"▁Hey", "▁", "▁friend"}},
 		{`{"type":"Metaspace","replacement":"▁","add_prefix_space":false}`, "Hey friend", []string{"Hey", "▁friend"}},
 		{`{"type":"Metaspace","replacement":"▁","prepend_scheme":"first","split":false}`, "Hey friend", []string{"▁Hey▁friend"}},
@@ -209,7 +212,7 @@ func TestUnknownComponents(t *testing.T) {
 	for _, c := range []struct{ js, want string }{
 		{`{"model":{"type":"Mystery"}}`, `unsupported model type "Mystery"`},
 		{`{"normalizer":{"type":"Wat"},"model":{"type":"BPE","vocab":{},"merges":[]}}`, `unsupported normalizer type "Wat"`},
-		{`{"pre_tokenizer":{"type":"FixedLength","length":5},"model":{"type":"BPE","vocab":{},"merges":[]}}`, `unsupported pre_tokenizer type "FixedLength"`},
+		{`{"pre_tokenizer":{"type":"Mystery"},"model":{"type":"BPE","vocab":{},"merges":[]}}`, `unsupported pre_tokenizer type "Mystery"`},
 		{`{"decoder":{"type":"Nope"},"model":{"type":"BPE","vocab":{},"merges":[]}}`, `unsupported decoder type "Nope"`},
 		{`{"post_processor":{"type":"Nah"},"model":{"type":"BPE","vocab":{},"merges":[]}}`, `unsupported post_processor type "Nah"`},
 		{`{"model":{"type":"BPE","vocab":{"a":0},"merges":["a b"]}}`, `"b" is not in the vocabulary`},

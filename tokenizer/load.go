@@ -55,6 +55,7 @@ type component struct {
 	Split          *bool   `json:"split"`
 
 	Delimiter        *string `json:"delimiter"`
+	Length           *int    `json:"length"`
 	IndividualDigits bool    `json:"individual_digits"`
 
 	// Post-processors.
@@ -284,6 +285,15 @@ func buildPreTokenizer(raw json.RawMessage) (preTokenizer, error) {
 		return digitsPreTokenizer{individual: c.IndividualDigits}, nil
 	case "UnicodeScripts":
 		return unicodeScriptsPreTokenizer{}, nil
+	case "FixedLength":
+		n := 5
+		if c.Length != nil {
+			n = *c.Length
+		}
+		if n <= 0 {
+			return nil, fmt.Errorf("pre_tokenizer FixedLength: length %d is not positive", n)
+		}
+		return fixedLengthPreTokenizer{length: n}, nil
 	case "CharDelimiterSplit":
 		rs := []rune(strOr(c.Delimiter, ""))
 		if len(rs) != 1 {

@@ -196,3 +196,21 @@ type charDelimiterPreTokenizer struct{ delim rune }
 func (c charDelimiterPreTokenizer) preTokenize(p piece, dst []piece, sc *splitScratch) []piece {
 	return splitByPattern(p.s, stringPattern{string(c.delim)}, behaviorRemoved, false, p, dst, sc)
 }
+
+// fixedLengthPreTokenizer cuts every length runes.
+type fixedLengthPreTokenizer struct{ length int }
+
+func (f fixedLengthPreTokenizer) preTokenize(p piece, dst []piece, _ *splitScratch) []piece {
+	start, n := 0, 0
+	for i := range p.s {
+		if n == f.length {
+			dst = append(dst, piece{s: p.s[start:i], id: -1, first: p.first && start == 0})
+			start, n = i, 0
+		}
+		n++
+	}
+	if start < len(p.s) {
+		dst = append(dst, piece{s: p.s[start:], id: -1, first: p.first && start == 0})
+	}
+	return dst
+}

@@ -11,9 +11,8 @@
 // the rest is normalized, pre-tokenized into words, each word is tokenized
 // by the model (BPE, WordPiece, Unigram or WordLevel), and a post-processor adds the
 // special tokens. Decoding maps ids to tokens and runs the decoder chain.
-// Every component tokenizer.json can name is supported except the
-// FixedLength pre-tokenizer; an unsupported one is an error that names it.
-// UnicodeScripts uses Go's script tables, which differ from HF's older one
+// Every component tokenizer.json can name is supported; an unknown one is
+// an error that names it. UnicodeScripts uses Go's script tables, which differ from HF's older one
 // for some rare punctuation.
 //
 // Equality with HF is tested on real tokenizers (Qwen3, Llama 3.1,
