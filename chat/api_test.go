@@ -2,6 +2,7 @@ package chat
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -212,5 +213,38 @@ func TestLoadFile(t *testing.T) {
 	src, err = LoadFile("../testdata/chat/templates/command_r_plus/tokenizer_config.json")
 	if err != nil || len(src.Templates) != 3 || src.SpecialTokens["bos_token"] != "<BOS_TOKEN>" {
 		t.Fatalf("config file: %v %v", err, src)
+	}
+}
+
+// One compiled template serves concurrent requests.
+func TestConcurrentRenders(t *testing.T) {
+	now, cases, renders := loadGoldens(t)
+	src, err := LoadDir("../testdata/chat/templates/qwen3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chat, err := src.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	for w := 0; w < 4; w++ {
+		go func() {
+			for _, c := range cases {
+				want := renders["qwen3"][c.Name]
+				ctx, _ := c.context(now)
+				got, err := chat.Render(c.TemplateName, ctx)
+				if want.Output != nil && (err != nil || got != *want.Output) {
+					done <- fmt.Errorf("%s: %v", c.Name, err)
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for w := 0; w < 4; w++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }
