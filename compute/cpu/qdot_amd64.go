@@ -34,6 +34,12 @@ func init() {
 func q4_KDotX1(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[16]float32)
 
 //go:noescape
+func q4_KDotX4(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[64]float32)
+
+//go:noescape
+func q6_KDotX4(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[64]float32)
+
+//go:noescape
 func q6_KDotX1(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[16]float32)
 
 func init() {
@@ -42,17 +48,12 @@ func init() {
 	}
 	setFast(qKernels[quant.Q4_K], 1, func(w []byte, a *actBuf, r, nb int, out *[64]float32) {
 		q4_KDotX1(&w[0], nb, &a.qs[r*a.qsStride], &a.f[r*a.fStride], &a.i[r*a.iStride], (*[16]float32)(out[:16]))
-	}, x4ByX1(q4_KDotX1))
+	}, func(w []byte, a *actBuf, r, nb int, out *[64]float32) {
+		q4_KDotX4(&w[0], nb, &a.qs[r*a.qsStride], &a.f[r*a.fStride], &a.i[r*a.iStride], out)
+	})
 	setFast(qKernels[quant.Q6_K], 1, func(w []byte, a *actBuf, r, nb int, out *[64]float32) {
 		q6_KDotX1(&w[0], nb, &a.qs[r*a.qsStride], &a.f[r*a.fStride], &a.i[r*a.iStride], (*[16]float32)(out[:16]))
-	}, x4ByX1(q6_KDotX1))
-}
-
-// x4ByX1 stands in for a missing 4-row kernel with four 1-row calls.
-func x4ByX1(x1 func(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[16]float32)) func([]byte, *actBuf, int, int, *[64]float32) {
-	return func(w []byte, a *actBuf, r, nb int, out *[64]float32) {
-		for i := 0; i < 4; i++ {
-			x1(&w[0], nb, &a.qs[(r+i)*a.qsStride], &a.f[(r+i)*a.fStride], &a.i[(r+i)*a.iStride], (*[16]float32)(out[16*i:16*i+16]))
-		}
-	}
+	}, func(w []byte, a *actBuf, r, nb int, out *[64]float32) {
+		q6_KDotX4(&w[0], nb, &a.qs[r*a.qsStride], &a.f[r*a.fStride], &a.i[r*a.iStride], out)
+	})
 }

@@ -182,6 +182,64 @@ GLOBL shiftQ4K<>(SB), RODATA|NOPTR, $16
 	VPMULLD scv, t, t; \
 	VPADDD t, iacc, iacc
 
+// The k-quant x4 kernels derive the activation strides from nsb (the
+// activation rows hold exactly nsb super-blocks): qs rows 256*nsb bytes
+// apart (2*R8), bs rows 128*nsb (R8), d rows 4*nsb (R10).
+#define KX4_PROLOGUE \
+	MOVQ w+0(FP), SI; \
+	MOVQ nsb+8(FP), CX; \
+	MOVQ qs+16(FP), DI; \
+	MOVQ d+24(FP), R9; \
+	MOVQ bs+32(FP), R11; \
+	MOVQ CX, R8; \
+	SHLQ $7, R8; \
+	LEAQ (R8)(R8*2), R12; \
+	LEAQ (CX*4), R10; \
+	LEAQ (R10)(R10*2), R13; \
+	KCONSTS; \
+	VPXORD Z8, Z8, Z8; \
+	VPXORD Z9, Z9, Z9; \
+	VPXORD Z10, Z10, Z10; \
+	VPXORD Z11, Z11, Z11
+
+#define KX4_EPILOGUE \
+	MOVQ out+40(FP), DX; \
+	VMOVUPS Z8, (DX); \
+	VMOVUPS Z9, 64(DX); \
+	VMOVUPS Z10, 128(DX); \
+	VMOVUPS Z11, 192(DX); \
+	VZEROUPPER; \
+	RET
+
+// Q4_K, one activation row: same operations, in the same order, as
+// q4_KDotX1 performs for it.
+#define Q4K_ROW(qsa, bsa, da, facc) \
+	VPXORD Z17, Z17, Z17; \
+	KDOT(Z0, qsa, Z12, Z16, Z17); \
+	KDOT(Z1, 64 qsa, Z13, Z16, Z17); \
+	KDOT(Z2, 128 qsa, Z14, Z16, Z17); \
+	KDOT(Z3, 192 qsa, Z15, Z16, Z17); \
+	VPMULLD 64 bsa, Z5, Z18; \
+	VMULPS.BCST da, Z6, Z19; \
+	VCVTDQ2PS Z17, Z17; \
+	VFMADD231PS Z17, Z19, facc; \
+	VMULPS.BCST da, Z7, Z19; \
+	VCVTDQ2PS Z18, Z18; \
+	VFNMADD231PS Z18, Z19, facc
+
+#define Q6K_ROW(qsa, bsa, da, facc) \
+	VPXORD Z17, Z17, Z17; \
+	KDOT(Z2, qsa, Z12, Z16, Z17); \
+	KDOT(Z3, 64 qsa, Z13, Z16, Z17); \
+	KDOT(Z18, 128 qsa, Z14, Z16, Z17); \
+	KDOT(Z19, 192 qsa, Z15, Z16, Z17); \
+	VPMULLD bsa, Z5, Z24; \
+	VPSLLD $5, Z24, Z24; \
+	VPSUBD Z24, Z17, Z17; \
+	VMULPS.BCST da, Z6, Z25; \
+	VCVTDQ2PS Z17, Z17; \
+	VFMADD231PS Z17, Z25, facc
+
 // func q8_0DotX1(w *byte, npairs int, qs *int8, scl *float32, cor *int32, out *[16]float32)
 TEXT ·q8_0DotX1(SB), NOSPLIT, $0-48
 	MOVQ w+0(FP), SI
@@ -344,3 +402,61 @@ q6kx1loop:
 	VMOVUPS Z8, (DX)
 	VZEROUPPER
 	RET
+
+
+// func q4_KDotX4(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[64]float32)
+TEXT ·q4_KDotX4(SB), NOSPLIT, $0-48
+	KX4_PROLOGUE
+	Q4K_PERMS
+q4kx4loop:
+	SCALES_Q4K
+	VPERMD Z5, Z20, Z12
+	VPERMD Z5, Z21, Z13
+	VPERMD Z5, Z22, Z14
+	VPERMD Z5, Z23, Z15
+	NIB32(16, Z0, Y0, Y4)
+	NIB32(48, Z1, Y1, Y4)
+	NIB32(80, Z2, Y2, Y4)
+	NIB32(112, Z3, Y3, Y4)
+	VPBROADCASTW (SI), Y6
+	VCVTPH2PS Y6, Z6
+	VPBROADCASTW 2(SI), Y7
+	VCVTPH2PS Y7, Z7
+	Q4K_ROW((DI), (R11), (R9), Z8)
+	Q4K_ROW((DI)(R8*2), (R11)(R8*1), (R9)(R10*1), Z9)
+	Q4K_ROW((DI)(R8*4), (R11)(R8*2), (R9)(R10*2), Z10)
+	Q4K_ROW((DI)(R12*2), (R11)(R12*1), (R9)(R13*1), Z11)
+	ADDQ $144, SI
+	ADDQ $256, DI
+	ADDQ $4, R9
+	ADDQ $128, R11
+	DECQ CX
+	JNZ q4kx4loop
+	KX4_EPILOGUE
+
+
+// func q6_KDotX4(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[64]float32)
+TEXT ·q6_KDotX4(SB), NOSPLIT, $0-48
+	KX4_PROLOGUE
+	Q6K_PERMS
+q6kx4loop:
+	VPMOVSXBD 192(SI), Z5
+	VPERMD Z5, Z20, Z12
+	VPERMD Z5, Z21, Z13
+	VPERMD Z5, Z22, Z14
+	VPERMD Z5, Z23, Z15
+	Q6K_HALF(0, 128, Z2, Z3, Z0)
+	Q6K_HALF(64, 160, Z18, Z19, Z0)
+	VPBROADCASTW 208(SI), Y6
+	VCVTPH2PS Y6, Z6
+	Q6K_ROW((DI), (R11), (R9), Z8)
+	Q6K_ROW((DI)(R8*2), (R11)(R8*1), (R9)(R10*1), Z9)
+	Q6K_ROW((DI)(R8*4), (R11)(R8*2), (R9)(R10*2), Z10)
+	Q6K_ROW((DI)(R12*2), (R11)(R12*1), (R9)(R13*1), Z11)
+	ADDQ $210, SI
+	ADDQ $256, DI
+	ADDQ $4, R9
+	ADDQ $128, R11
+	DECQ CX
+	JNZ q6kx4loop
+	KX4_EPILOGUE
