@@ -12,7 +12,7 @@ import (
 
 const tokQwen3 = "../../testdata/tokenizers/qwen3"
 
-func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
+func runTokenizeCmd(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
 	root := newRootCmd()
 	var out bytes.Buffer
@@ -26,14 +26,14 @@ func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
 
 func TestTokenizeCommand(t *testing.T) {
 	// Ids from HF tokenizers 0.23.2 (testdata/tokenizers/qwen3/goldens.json.gz).
-	out, err := runCmd(t, "", "tokenize", "--model", tokQwen3, "--", "Hello, world!")
+	out, err := runTokenizeCmd(t, "", "tokenize", "--model", tokQwen3, "--", "Hello, world!")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if out != "9707 11 1879 0\n" {
 		t.Errorf("got %q", out)
 	}
-	out, err = runCmd(t, "", "tokenize", "--model", tokQwen3, "--json", "--", "<|im_start|>hi")
+	out, err = runTokenizeCmd(t, "", "tokenize", "--model", tokQwen3, "--json", "--", "<|im_start|>hi")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,37 +48,37 @@ func TestTokenizeCommand(t *testing.T) {
 		t.Errorf("got %+v", r)
 	}
 	// Standard input, and the Llama 3 BOS from --add-special-tokens.
-	out, err = runCmd(t, "Hello", "tokenize", "--model", "../../testdata/tokenizers/llama3", "--add-special-tokens")
+	out, err = runTokenizeCmd(t, "Hello", "tokenize", "--model", "../../testdata/tokenizers/llama3", "--add-special-tokens")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(out, "128000 ") {
 		t.Errorf("got %q", out)
 	}
-	if _, err := runCmd(t, "", "tokenize", "--model", "/nonexistent", "--", "x"); err == nil {
+	if _, err := runTokenizeCmd(t, "", "tokenize", "--model", "/nonexistent", "--", "x"); err == nil {
 		t.Error("want an error for a missing model")
 	}
 }
 
 func TestDetokenizeCommand(t *testing.T) {
-	out, err := runCmd(t, "", "detokenize", "--model", tokQwen3, "151644", "9707,", "11", "1879", "0")
+	out, err := runTokenizeCmd(t, "", "detokenize", "--model", tokQwen3, "151644", "9707,", "11", "1879", "0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if out != "<|im_start|>Hello, world!\n" {
 		t.Errorf("got %q", out)
 	}
-	out, err = runCmd(t, "[151644, 9707]", "detokenize", "--model", tokQwen3, "--skip-special-tokens")
+	out, err = runTokenizeCmd(t, "[151644, 9707]", "detokenize", "--model", tokQwen3, "--skip-special-tokens")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if out != "Hello\n" {
 		t.Errorf("got %q", out)
 	}
-	if _, err := runCmd(t, "", "detokenize", "--model", tokQwen3, "x1"); err == nil || !strings.Contains(err.Error(), `"x1"`) {
+	if _, err := runTokenizeCmd(t, "", "detokenize", "--model", tokQwen3, "x1"); err == nil || !strings.Contains(err.Error(), `"x1"`) {
 		t.Errorf("want an error naming the bad id, got %v", err)
 	}
-	if _, err := runCmd(t, "", "detokenize", "--model", tokQwen3, "99999999"); err == nil {
+	if _, err := runTokenizeCmd(t, "", "detokenize", "--model", tokQwen3, "99999999"); err == nil {
 		t.Error("want an error for an id outside the vocabulary")
 	}
 }
@@ -101,14 +101,14 @@ func TestTokenizeGGUF(t *testing.T) {
 	if err := w.WriteFile(path); err != nil {
 		t.Fatal(err)
 	}
-	out, err := runCmd(t, "", "tokenize", "--model", path, "--add-special-tokens", "--", "Hello worlds!")
+	out, err := runTokenizeCmd(t, "", "tokenize", "--model", path, "--add-special-tokens", "--", "Hello worlds!")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if out != "2 4 5 6 7 3\n" {
 		t.Errorf("got %q", out)
 	}
-	out, err = runCmd(t, "", "detokenize", "--model", path, "2 4 5 6 7 3")
+	out, err = runTokenizeCmd(t, "", "detokenize", "--model", path, "2 4 5 6 7 3")
 	if err != nil {
 		t.Fatal(err)
 	}
