@@ -73,3 +73,25 @@ func TestStreamFlush(t *testing.T) {
 		t.Error("second flush not empty")
 	}
 }
+
+func TestTokenBytes(t *testing.T) {
+	text := "Hello wörld 𠀀 😀!"
+	for _, name := range []string{"qwen3", "llama3", "llama2", "unigram-bf"} {
+		tk := loadTestTokenizer(t, name)
+		ids := tk.Encode(text, false)
+		var b []byte
+		for _, id := range ids {
+			b = append(b, tk.TokenBytes(id)...)
+		}
+		want := tk.Decode(ids, false)
+		if name == "llama2" || name == "unigram-bf" {
+			want = " " + want // the decoders drop the first word's space
+		}
+		if string(b) != want {
+			t.Errorf("%s: token bytes %q, decode %q", name, b, want)
+		}
+	}
+	if loadTestTokenizer(t, "qwen3").TokenBytes(-1) != nil {
+		t.Error("unknown id")
+	}
+}

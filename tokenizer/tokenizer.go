@@ -51,6 +51,7 @@ type Tokenizer struct {
 	eosIDs             []int
 	maxID              int
 	cleanUpSpaces      bool
+	bytesKind          bytesKind
 }
 
 // CleansUpSpaces reports tokenizer_config.json's clean_up_tokenization_spaces:
@@ -229,6 +230,7 @@ func (t *Tokenizer) finish() error {
 		return fmt.Errorf("no model")
 	}
 	t.maxID = t.model.vocabSize() - 1
+	t.bytesKind = t.tokenBytesKind()
 	if _, ok := t.model.(*bpeModel); ok {
 		if bl := lastByteLevel(t.pre); bl != nil {
 			bl.lazy = true
