@@ -128,10 +128,12 @@ type sliceExpr struct {
 
 type callExpr struct {
 	pos
-	fn     expr
-	args   []expr
-	kwName []string
-	kwVals []expr
+	fn       expr
+	args     []expr
+	kwName   []string
+	kwVals   []expr
+	starArgs expr // f(*xs)
+	starKw   expr // f(**d)
 }
 
 type filterExpr struct {

@@ -350,6 +350,17 @@ func (e *evaluator) evalCall(n *callExpr, sc *scope, caller *Macro) (Value, erro
 			return nil, err
 		}
 	}
+	if n.starArgs != nil {
+		v, err := e.eval(n.starArgs, sc)
+		if err != nil {
+			return nil, err
+		}
+		more, err := e.iterate(v)
+		if err != nil {
+			return nil, e.atLine(err, n.line)
+		}
+		args = append(args, more...)
+	}
 	kw := NewDict()
 	for i, name := range n.kwName {
 		v, err := e.eval(n.kwVals[i], sc)
@@ -357,6 +368,19 @@ func (e *evaluator) evalCall(n *callExpr, sc *scope, caller *Macro) (Value, erro
 			return nil, err
 		}
 		kw.SetStr(name, v)
+	}
+	if n.starKw != nil {
+		v, err := e.eval(n.starKw, sc)
+		if err != nil {
+			return nil, err
+		}
+		d, ok := v.(*Dict)
+		if !ok {
+			return nil, &RenderError{Name: e.name, Line: n.line, Msg: fmt.Sprintf("argument after ** must be a mapping, not %s", typeName(v))}
+		}
+		for i, k := range d.keys {
+			_ = kw.Set(k, d.vals[i])
+		}
 	}
 	if caller != nil {
 		kw.SetStr("caller", caller)

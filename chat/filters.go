@@ -397,17 +397,23 @@ func fIndent(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 		}
 		return nil, errf("unsupported operand type(s) for +=: '%s' and 'str'", typeName(v))
 	}
-	lines := strings.Split(s, "\n")
-	for i := range lines {
-		if i == 0 && !first || !blank && strings.TrimSpace(lines[i]) == "" && i > 0 {
-			continue
+	// jinja2: append a newline, splitlines(), indent every line but the first (empty ones
+	// only with blank=True), then the first with first=True
+	lines := pySplitLines(s + "\n")
+	var b strings.Builder
+	for i, line := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+			if blank || line != "" {
+				b.WriteString(ind)
+			}
 		}
-		if i == 0 && first && !blank && lines[i] == "" {
-			continue
-		}
-		lines[i] = ind + lines[i]
+		b.WriteString(line)
 	}
-	out := strings.Join(lines, "\n")
+	out := b.String()
+	if first {
+		out = ind + out
+	}
 	return out, e.alloc(len(out))
 }
 
@@ -662,11 +668,11 @@ func fSort(e *evaluator, v Value, a []Value, k *Dict) (Value, error) {
 	cs := truthy(arg(a, k, 1, "case_sensitive", false))
 	attr := arg(a, k, 2, "attribute", nil)
 	err = e.sortValues(items, func(it Value) (Value, error) {
+		// jinja2 sorts by the list of the comma-separated attributes' values (the item itself
+		// without attribute=), so equal keys, even None or undefined, compare equal, not fail
 		if attr == nil {
-			return sortKey(it, cs), nil
+			return &List{Items: []Value{sortKey(it, cs)}}, nil
 		}
-		// jinja2 sorts by the list of the comma-separated attributes' values, so equal
-		// (even undefined) keys compare equal rather than failing
 		key := &List{}
 		parts := []Value{attr}
 		if s, ok := attr.(string); ok {

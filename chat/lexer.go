@@ -395,12 +395,13 @@ func (lx *lexer) number() error {
 	}
 	digits()
 	isFloat := false
-	if q+1 < len(s) && s[q] == '.' && isDigit(s[q+1]) {
+	afterDot := p > 0 && s[p-1] == '.' // matrix.0.1 is two subscripts, not 0.1
+	if !afterDot && q+1 < len(s) && s[q] == '.' && isDigit(s[q+1]) {
 		isFloat = true
 		q++
 		digits()
 	}
-	if q < len(s) && (s[q] == 'e' || s[q] == 'E') {
+	if !afterDot && q < len(s) && (s[q] == 'e' || s[q] == 'E') {
 		r := q + 1
 		if r < len(s) && (s[r] == '+' || s[r] == '-') {
 			r++

@@ -102,24 +102,9 @@ func strMethod(s string, name string) *Func {
 		})
 	case "splitlines":
 		return method(name, func(e *evaluator, args []Value, kw *Dict) (Value, error) {
-			keep := truthy(arg(args, kw, 0, "keepends", false))
 			out := &List{}
-			for len(s) > 0 {
-				i := strings.IndexAny(s, "\n\r\v\f\x1c\x1d\x1e\u0085\u2028\u2029")
-				if i < 0 {
-					out.Items = append(out.Items, s)
-					break
-				}
-				_, w := utf8.DecodeRuneInString(s[i:])
-				if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
-					w = 2
-				}
-				line := s[:i]
-				if keep {
-					line = s[:i+w]
-				}
+			for _, line := range splitLines(s, truthy(arg(args, kw, 0, "keepends", false))) {
 				out.Items = append(out.Items, line)
-				s = s[i+w:]
 			}
 			return out, nil
 		})
@@ -735,3 +720,28 @@ func (e *evaluator) checkSpec(spec string) error {
 	}
 	return nil
 }
+
+// splitLines is str.splitlines: \n, \r, \r\n and the other Unicode line boundaries.
+func splitLines(s string, keep bool) []string {
+	var out []string
+	for len(s) > 0 {
+		i := strings.IndexAny(s, "\n\r\v\f\x1c\x1d\x1e\u0085\u2028\u2029")
+		if i < 0 {
+			out = append(out, s)
+			break
+		}
+		_, w := utf8.DecodeRuneInString(s[i:])
+		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+			w = 2
+		}
+		line := s[:i]
+		if keep {
+			line = s[:i+w]
+		}
+		out = append(out, line)
+		s = s[i+w:]
+	}
+	return out
+}
+
+func pySplitLines(s string) []string { return splitLines(s, false) }

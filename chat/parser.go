@@ -214,17 +214,31 @@ func (p *parser) ifStmt(line int) (stmt, error) {
 	}
 }
 
-func (p *parser) forStmt(line int) (stmt, error) {
-	s := &forStmt{pos: pos{line}}
+// targets parses assignment targets: a name, names separated by commas, or either in parens.
+func (p *parser) targets() ([]string, error) {
+	paren := p.skipOp("(")
+	var names []string
 	for {
 		n, err := p.expectName()
 		if err != nil {
 			return nil, err
 		}
-		s.targets = append(s.targets, n)
-		if !p.skipOp(",") {
+		names = append(names, n)
+		if !p.skipOp(",") || paren && p.isOp(")") {
 			break
 		}
+	}
+	if paren {
+		return names, p.expectOp(")")
+	}
+	return names, nil
+}
+
+func (p *parser) forStmt(line int) (stmt, error) {
+	s := &forStmt{pos: pos{line}}
+	var err error
+	if s.targets, err = p.targets(); err != nil {
+		return nil, err
 	}
 	if !p.skipName("in") {
 		return nil, p.errAt(p.cur().line, "expected 'in' in for loop, got %s", p.cur())
@@ -263,6 +277,20 @@ func (p *parser) forStmt(line int) (stmt, error) {
 func (p *parser) condNoIf() (expr, error) { return p.or() }
 
 func (p *parser) setStmt(line int) (stmt, error) {
+	if p.isOp("(") { // {% set (a, b) = pair %}
+		names, err := p.targets()
+		if err != nil {
+			return nil, err
+		}
+		s := &setStmt{pos: pos{line}, names: names}
+		if err := p.expectOp("="); err != nil {
+			return nil, err
+		}
+		if s.x, err = p.tupleOrExpr(); err != nil {
+			return nil, err
+		}
+		return s, p.expectBlockEnd()
+	}
 	first, err := p.expectName()
 	if err != nil {
 		return nil, err
@@ -830,9 +858,56 @@ func (p *parser) callArgs(fn expr, line int) (*callExpr, error) {
 		return nil, err
 	}
 	c := &callExpr{pos: pos{line}, fn: fn}
-	args, kwn, kwv, err := p.argList()
-	c.args, c.kwName, c.kwVals = args, kwn, kwv
+	err := p.callArgList(c)
 	return c, err
+}
+
+// callArgList is argList plus Python's *args and **kwargs, which calls (not filters) accept.
+func (p *parser) callArgList(c *callExpr) error {
+	for !p.skipOp(")") {
+		if len(c.args)+len(c.kwName) > 0 || c.starArgs != nil || c.starKw != nil {
+			if err := p.expectOp(","); err != nil {
+				return err
+			}
+			if p.skipOp(")") {
+				break
+			}
+		}
+		switch {
+		case p.isOp("**"):
+			p.next()
+			x, err := p.expr()
+			if err != nil {
+				return err
+			}
+			c.starKw = x
+		case p.isOp("*"):
+			p.next()
+			x, err := p.expr()
+			if err != nil {
+				return err
+			}
+			c.starArgs = x
+		case p.cur().kind == tName && p.peek().kind == tOp && p.peek().val == "=":
+			c.kwName = append(c.kwName, p.next().val)
+			p.next()
+			v, err := p.expr()
+			if err != nil {
+				return err
+			}
+			c.kwVals = append(c.kwVals, v)
+		default:
+			if len(c.kwName) > 0 || c.starArgs != nil || c.starKw != nil {
+				return p.errAt(p.cur().line, "positional argument follows keyword argument")
+			}
+			v, err := p.expr()
+			if err != nil {
+				return err
+			}
+			c.args = append(c.args, v)
+		}
+	}
+	return nil
 }
 
 // argList parses call arguments after "(" up to and including ")".

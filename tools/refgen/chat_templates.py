@@ -236,6 +236,25 @@ def error_line(e):
     return lines[-1] if lines else None
 
 
+def render_external(out_path):
+    """testdata/chat/external.json: templates and variables taken from other projects' tests."""
+    import copy
+    now, _ = load_cases()
+    with open(os.path.join(CHAT, "external.json"), encoding="utf-8") as f:
+        cases = json.load(f)["cases"]
+    compile_, how = snippet_env(now)
+    res = {}
+    for c in cases:
+        try:
+            res[c["name"]] = {"output": compile_(c["template"]).render(**copy.deepcopy(c["vars"]))}
+        except Exception as e:
+            res[c["name"]] = {"error": str(e), "error_type": type(e).__name__, "line": error_line(e)}
+    with open(out_path, "w", encoding="utf-8") as f:
+        json.dump({"_about": "written by tools/refgen/chat_templates.py --external", "renderer": how,
+                   "renders": res}, f, ensure_ascii=False, indent=1)
+    print(f"{len(res)} external templates ({sum('error' in r for r in res.values())} errors) via {how} -> {out_path}")
+
+
 def render_snippets(out_path):
     now, _ = load_cases()
     with open(os.path.join(CHAT, "snippets.json"), encoding="utf-8") as f:
@@ -410,11 +429,14 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--snippets", help="render testdata/chat/snippets.json into this file")
     ap.add_argument("--random", help="SEED:N:OUT - write N random templates and their renders to OUT")
+    ap.add_argument("--external", help="render testdata/chat/external.json into this file")
     ap.add_argument("--emulate", action="store_true", help="jinja2 only, no transformers")
     ap.add_argument("--check", help="also render with the emulation and write the differences here")
     a = ap.parse_args()
     if a.snippets:
         render_snippets(a.snippets)
+    if a.external:
+        render_external(a.external)
     if a.random:
         seed, n, out = a.random.split(":", 2)
         render_random(out, int(seed), int(n))
