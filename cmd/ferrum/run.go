@@ -72,7 +72,7 @@ func newRunCmd() *cobra.Command {
 	var ro runOptions
 	var eo engineFlags
 	cmd := &cobra.Command{
-		Use:   "run MODEL [PROMPT]",
+		Use:   "run [MODEL] [PROMPT]",
 		Short: "Answer one prompt, or chat interactively",
 		Long: `Loads MODEL (a Hugging Face folder, a .gguf file, or a repo id or alias, downloaded into
 the Hugging Face cache when missing) and streams the answer to PROMPT
@@ -81,9 +81,12 @@ to stdout. Without PROMPT it starts an interactive chat that keeps the conversat
 ending in \ continues on the next one. Ctrl-C stops the answer being written, not the program.`,
 		Args: cobra.RangeArgs(0, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 && demoModel != nil && promptNotModel(args[0]) {
+				args = []string{"", args[0]} // `ferrum run "Once upon a time"`: the demo model answers
+			}
 			var path string
 			switch {
-			case len(args) > 0:
+			case len(args) > 0 && args[0] != "":
 				path = args[0]
 			case demoModel != nil:
 				p, err := demoModel()

@@ -134,6 +134,8 @@ func (w *interruptingWriter) Write(p []byte) (int, error) {
 }
 
 func TestRunErrors(t *testing.T) {
+	defer func(f func() (string, error)) { demoModel = f }(demoModel)
+	demoModel = nil // without the demo model (see demo_test.go for run with it)
 	if _, _, err := execRun(t, ""); err == nil || !strings.Contains(err.Error(), "MODEL") {
 		t.Errorf("no model: %v", err)
 	}
