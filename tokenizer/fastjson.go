@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -286,6 +287,71 @@ func cutMerge(line string) (string, string, bool) {
 	return "", "", false
 }
 
+// skipFast passes over a value checking only that brackets balance and
+// strings end: the parts are parsed properly later, and this runs over
+// megabytes (the model object, then its vocab and merges).
+func (s *jscan) skipFast() error {
+	depth := 0
+	s.ws()
+	for s.off < len(s.b) {
+		switch c := s.b[s.off]; c {
+		case '"':
+			s.off++
+			for {
+				j := bytes.IndexByte(s.b[s.off:], '"')
+				if j < 0 {
+					return s.errf("unterminated string")
+				}
+				end := s.off + j
+				bs := 0
+				for k := end - 1; k >= s.off && s.b[k] == '\\'; k-- {
+					bs++
+				}
+				s.off = end + 1
+				if bs%2 == 0 {
+					break
+				}
+			}
+			if depth == 0 {
+				return nil
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth < 0 {
+				return s.errf("unbalanced %q", c)
+			}
+			if depth == 0 {
+				s.off++
+				return nil
+			}
+		default:
+			if depth == 0 {
+				start := s.off
+				for s.off < len(s.b) && !isDelim(s.b[s.off]) {
+					s.off++
+				}
+				if s.off == start {
+					return s.errf("unexpected %q", c)
+				}
+				return nil
+			}
+		}
+		s.off++
+	}
+	return s.errf("unexpected end")
+}
+
+func isDelim(c byte) bool {
+	switch c {
+	case ',', '}', ']', ' ', '\t', '\n', '\r', ':':
+		return true
+	}
+	return false
+}
+
 // splitObject returns the raw value of each top-level key of an object.
 func splitObject(raw []byte) (map[string][]byte, error) {
 	s := &jscan{b: raw}
@@ -293,7 +359,7 @@ func splitObject(raw []byte) (map[string][]byte, error) {
 	err := s.objectFields(func(k string) error {
 		s.ws()
 		start := s.off
-		if err := s.skip(); err != nil {
+		if err := s.skipFast(); err != nil {
 			return err
 		}
 		out[k] = raw[start:s.off]

@@ -513,14 +513,25 @@ func buildModel(raw json.RawMessage) (model, error) {
 	}
 	switch typ {
 	case "BPE":
+		// The merges parse on another core while the vocabulary does.
+		type mergesResult struct {
+			m   [][2]string
+			err error
+		}
+		mc := make(chan mergesResult, 1)
+		go func() {
+			mm, err := parseMerges(m.Merges)
+			mc <- mergesResult{mm, err}
+		}()
 		vocab, err := fastVocab(m.Vocab)
+		mr := <-mc
 		if err != nil {
 			return nil, fmt.Errorf("model BPE vocab: %w", err)
 		}
 		if err := checkVocabIDs(vocab, "BPE"); err != nil {
 			return nil, err
 		}
-		merges, err := parseMerges(m.Merges)
+		merges, err := mr.m, mr.err
 		if err != nil {
 			return nil, err
 		}
