@@ -1,0 +1,129 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ferrum-go/ferrum/chat"
+	"github.com/ferrum-go/ferrum/convert"
+	"github.com/ferrum-go/ferrum/engine"
+)
+
+// TestEngineEqualsTransformers goes through the whole library path (the
+// folder's tokenizer.json, chat template and generation loop): prompts as
+// text, greedy, past end-of-sequence, give transformers' token ids.
+func TestEngineEqualsTransformers(t *testing.T) {
+	ref := loadReference(t)
+	e, err := engine.Open(folder, engine.Options{Threads: 2, KVCacheTokens: 2048})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	for _, c := range ref.Cases {
+		ids, usage := generate(t, e, engine.Request{Prompt: c.Prompt})
+		if usage.PromptTokens != len(c.InputIDs) {
+			t.Errorf("%s: %d prompt tokens, transformers %d", c.Name, usage.PromptTokens, len(c.InputIDs))
+		}
+		if !equalIDs(ids, c.Greedy.IDs) {
+			t.Errorf("%s: %q gives %v, transformers %v", c.Name, c.Prompt, ids, c.Greedy.IDs)
+		}
+	}
+	ids, usage := generate(t, e, engine.Request{Messages: []chat.Message{{Role: "user", Content: chat.Text("Once upon a time")}}})
+	if usage.PromptTokens != len(ref.Chat.InputIDs) {
+		t.Errorf("chat: %d prompt tokens, transformers %d (%q)", usage.PromptTokens, len(ref.Chat.InputIDs), ref.Chat.Rendered)
+	}
+	if !equalIDs(ids, ref.Chat.Greedy.IDs) {
+		t.Errorf("chat: %v, transformers %v", ids, ref.Chat.Greedy.IDs)
+	}
+}
+
+// TestEmbeddedGGUFAnswers: the embedded file opens in the engine and
+// answers "Once upon a time" in words.
+func TestEmbeddedGGUFAnswers(t *testing.T) {
+	path, err := PathIn(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := engine.Open(path, engine.Options{Threads: 2, KVCacheTokens: 2048})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ch, err := e.Generate(context.Background(), engine.Request{
+		Messages: []chat.Message{{Role: "user", Content: chat.Text("Once upon a time")}},
+		Sampling: engine.SamplingParams{MaxTokens: 24},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	for ev := range ch {
+		if ev.Err != nil {
+			t.Fatal(ev.Err)
+		}
+		text.WriteString(ev.Text)
+	}
+	words := strings.Fields(text.String())
+	if len(words) < 10 {
+		t.Errorf("answer %q: want at least 10 words", text.String())
+	}
+	t.Logf("demo model: %q", text.String())
+}
+
+// TestEmbeddedIsQuantizeOutput: the committed GGUF is what `ferrum quantize
+// --type Q8_0 --name ferrum-demo` makes of testdata/demo today (see the
+// go:generate line in demo.go).
+func TestEmbeddedIsQuantizeOutput(t *testing.T) {
+	out := filepath.Join(t.TempDir(), FileName)
+	ft, err := convert.ParseFileType("Q8_0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := convert.Convert(folder, out, convert.Options{Type: ft, Name: Name, Threads: 2}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, GGUF()) {
+		t.Errorf("ferrum quantize of %s (%d bytes) differs from the embedded %s (%d bytes); run go generate ./demo", folder, len(got), FileName, len(GGUF()))
+	}
+}
+
+func generate(t *testing.T, e *engine.Engine, req engine.Request) ([]int32, engine.Usage) {
+	t.Helper()
+	req.Sampling = engine.SamplingParams{MaxTokens: 32, IgnoreEOS: true} // zero temperature: greedy
+	ch, err := e.Generate(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int32
+	var usage engine.Usage
+	for ev := range ch {
+		if ev.Err != nil {
+			t.Fatal(ev.Err)
+		}
+		ids = append(ids, ev.Tokens...)
+		if ev.Usage != nil {
+			usage = *ev.Usage
+		}
+	}
+	return ids, usage
+}
+
+func equalIDs(a, b []int32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
