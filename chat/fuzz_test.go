@@ -28,6 +28,16 @@ func addTemplateSeeds(f *testing.F) {
 			f.Add(s.Template)
 		}
 	}
+	var external struct {
+		Cases []struct {
+			Template string `json:"template"`
+		} `json:"cases"`
+	}
+	if b, err := os.ReadFile("../testdata/chat/external.json"); err == nil && json.Unmarshal(b, &external) == nil {
+		for _, c := range external.Cases {
+			f.Add(c.Template)
+		}
+	}
 	for _, s := range []string{"", "{", "{{", "{%", "{#", "}}", "{{-", "{%- raw -%}", "{{ 'a\\", "{% if %}{% endif %}",
 		"{% for %}", "{{ x[::0] }}", "{{ 1 is divisibleby 0 }}", "{{ -9223372036854775807 - 2 }}", "{{ 9223372036854775807 * 2 }}",
 		"{{ (-9223372036854775807 - 1) // -1 }}", "{{ 'a'[9223372036854775807:] }}", "{{ '%*d' % (3, 4) }}"} {
