@@ -11,6 +11,9 @@ import (
 
 func init() { demoModel = demoModelPath }
 
+// demoName is the id `ferrum serve` lists the demo model under.
+const demoName = demo.Name
+
 // demoModelPath is the embedded demo model as a file (written to the user's
 // cache folder on first use), announced on stderr so that nobody mistakes
 // its answers for a real model's.
@@ -19,7 +22,7 @@ func demoModelPath() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	fmt.Fprintf(os.Stderr, "no MODEL given: using the built-in demo model %s (8.4M parameters trained on a few public-domain books, see docs/demo-model.md)\n", demo.Name)
+	fmt.Fprintf(os.Stderr, "no model given: using the built-in demo model %s (8.4M parameters trained on a few public-domain books, see docs/demo-model.md)\n", demo.Name)
 	return p, nil
 }
 

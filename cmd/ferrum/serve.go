@@ -94,6 +94,9 @@ func runServe(cmd *cobra.Command, o *serveOptions) error {
 			return err
 		}
 		modelArg = p
+		if len(o.names) == 0 {
+			o.names = []string{demoName} // listed as ferrum-demo, not by its cache path
+		}
 	}
 	switch o.task {
 	case "auto", "generate", "embed":
