@@ -185,7 +185,6 @@ func (p *reParser) parseCat() (*rnode, error) {
 func (p *reParser) parseQuant(atom *rnode) (*rnode, error) {
 	for p.more() {
 		min, max := -1, -1
-		start := p.pos
 		switch p.src[p.pos] {
 		case '*':
 			min, max = 0, -1
@@ -206,13 +205,13 @@ func (p *reParser) parseQuant(atom *rnode) (*rnode, error) {
 			if !ok {
 				return atom, nil // a literal '{', as Oniguruma reads it
 			}
+			if lo > 1000 || hi > 1000 {
+				return nil, fmt.Errorf("repeat count {%s} above 1000 at offset %d", body, p.pos)
+			}
 			min, max = lo, hi
 			p.pos += end + 1
 		default:
 			return atom, nil
-		}
-		if atom.kind == rBOL || atom.kind == rEOL || atom.kind == rLook {
-			return nil, fmt.Errorf("quantifier after an anchor at offset %d", start)
 		}
 		n := &rnode{kind: rRepeat, subs: []*rnode{atom}, min: min, max: max, greedy: true}
 		if p.more() && p.src[p.pos] == '?' {
@@ -817,13 +816,17 @@ func (m *rmatch) lazySingle(n, sub *rnode, i int, k func(int) bool) bool {
 
 func (m *rmatch) repeatRec(n, sub *rnode, count, i int, k func(int) bool) bool {
 	canMore := n.max < 0 || count < n.max
+	// next continues after one more iteration ending at j. An iteration
+	// that consumed nothing ends the loop, as Oniguruma's empty check does
+	// (rather than failing), once the minimum is met.
+	next := func(j int) bool {
+		if j == i && count+1 >= n.min {
+			return k(j)
+		}
+		return m.repeatRec(n, sub, count+1, j, k)
+	}
 	if n.greedy {
-		if canMore && m.match(sub, i, func(j int) bool {
-			if j == i && count >= n.min {
-				return false // an empty iteration cannot make progress
-			}
-			return m.repeatRec(n, sub, count+1, j, k)
-		}) {
+		if canMore && m.match(sub, i, next) {
 			return true
 		}
 		return count >= n.min && k(i)
@@ -831,12 +834,7 @@ func (m *rmatch) repeatRec(n, sub *rnode, count, i int, k func(int) bool) bool {
 	if count >= n.min && k(i) {
 		return true
 	}
-	return canMore && m.match(sub, i, func(j int) bool {
-		if j == i && count >= n.min {
-			return false
-		}
-		return m.repeatRec(n, sub, count+1, j, k)
-	})
+	return canMore && m.match(sub, i, next)
 }
 
 // matchAt returns the end of the leftmost-first match starting at i.

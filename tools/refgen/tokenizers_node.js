@@ -6,6 +6,9 @@
 //   mkdir -p /tmp/hfnode && cd /tmp/hfnode && npm install tokenizers@0.23.2
 //   NODE_PATH=/tmp/hfnode/node_modules node tools/refgen/tokenizers_node.js
 //
+// With the argument `regex` it writes testdata/tokenizers/regex.json.gz:
+// random patterns through a Split pre-tokenizer (offsets in code points).
+//
 // With the argument `unicode OUT.json` it instead probes, code point by
 // code point over planes 0-3 and the tag plane, the character classes and
 // per-character mappings HF tokenizers uses (Oniguruma's \p{L} \p{N} \s \w,
@@ -203,8 +206,48 @@ async function unicodeProbe(outPath) {
   console.log('wrote', outPath);
 }
 
+// regexGoldens: random Oniguruma patterns from a small grammar (classes,
+// alternation, greedy/lazy/possessive quantifiers, lookaround, anchors,
+// case folding) split random strings, for the Go fallback regex engine.
+async function regexGoldens() {
+  let st = 987654321;
+  const rnd = () => { st ^= st << 13; st ^= st >>> 17; st ^= st << 5; return (st >>> 0) / 4294967296; };
+  const pick = (a) => a[Math.floor(rnd() * a.length)];
+  const atoms = ['^', '$', '\\b', '\\B', '(?i)a', '[[:alpha:]]', '[^\\d\\s]', 'a', 'b', '\\s', '\\S', '\\d', '\\w', '\\W',
+    '\\p{L}', '\\p{N}', '\\p{Lu}', '\\p{P}', '[^\\s\\p{L}\\p{N}]', '[a-c]', '[^a]', '.', "'", ' ', '\\n', '[\\r\\n]', '(?i:ab)', 'x'];
+  const gen = (d) => {
+    const r = rnd();
+    if (d > 2 || r < 0.35) return pick(atoms) + (rnd() < 0.4 ? pick(['+', '*', '?', '{1,3}', '+?', '*?', '{2}', '++']) : '');
+    if (r < 0.55) return gen(d + 1) + gen(d + 1);
+    if (r < 0.7) return '(?:' + gen(d + 1) + '|' + gen(d + 1) + ')';
+    if (r < 0.8) return gen(d + 1) + '(?!' + gen(d + 2) + ')';
+    if (r < 0.85) return gen(d + 1) + '(?=' + gen(d + 2) + ')';
+    if (r < 0.9) return '(?<=' + pick(['a', 'b', ' ', '\\d']) + ')' + gen(d + 1);
+    return '(' + gen(d + 1) + ')' + pick(['', '*', '+', '?']);
+  };
+  const alphabet = ['a', 'b', 'A', 'B', 'x', '1', '2', ' ', '  ', '\n', '\r\n', "'", 'é', '中', '!', '.', '-', '_', '\t', 'ab', 'AB', '😀'];
+  const strs = [];
+  for (let i = 0; i < 30; i++) { let s = ''; for (let n = Math.floor(rnd() * 14); n > 0; n--) s += pick(alphabet); strs.push(s); }
+  const pats = [];
+  while (pats.length < 400) {
+    const pat = gen(0);
+    let tok;
+    try {
+      tok = Tokenizer.fromString(JSON.stringify({ version: '1.0', added_tokens: [], normalizer: null,
+        pre_tokenizer: { type: 'Split', pattern: { Regex: pat }, behavior: 'Isolated', invert: false }, post_processor: null,
+        decoder: null, model: { type: 'WordLevel', vocab: { '[UNK]': 0 }, unk_token: '[UNK]' } }));
+    } catch (e) { continue; } // Oniguruma rejects it
+    const res = [];
+    for (const s of strs) res.push((await tok.encode(s)).getOffsets());
+    pats.push({ pat, pieces: res });
+  }
+  fs.writeFileSync(path.join(TD, 'regex.json.gz'), zlib.gzipSync(JSON.stringify({ strs, pats }), { level: 9 }));
+  console.log('wrote', pats.length, 'patterns');
+}
+
 (async () => {
   if (process.argv[2] === 'unicode') return unicodeProbe(process.argv[3]);
+  if (process.argv[2] === 'regex') return regexGoldens();
   const out = [];
   for (const vr of variants) {
     const json = Object.assign(vr.base ? base(vr.base) : { version: '1.0', truncation: null, padding: null, added_tokens: [], normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null }, vr.override);
