@@ -29,7 +29,7 @@ func TestChatCompletion(t *testing.T) {
 		MaxTokens:   openai.Int(12),
 	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatal(describe(err))
 	}
 	prompt := chatPrompt(t, chat.Message{Role: "system", Content: chat.Text("You are terse.")},
 		chat.Message{Role: "user", Content: chat.Text("What is the capital of France?")})
@@ -61,7 +61,7 @@ func TestChatStreaming(t *testing.T) {
 	}
 	whole, err := ts.client.Chat.Completions.New(context.Background(), params)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatal(describe(err))
 	}
 	stream := ts.client.Chat.Completions.NewStreaming(context.Background(), params)
 	acc := openai.ChatCompletionAccumulator{}
@@ -83,7 +83,7 @@ func TestChatStreaming(t *testing.T) {
 		chunks++
 	}
 	if err := stream.Err(); err != nil {
-		t.Fatal(err)
+		t.Fatal(describe(err))
 	}
 	if usageChunks != 1 {
 		t.Errorf("%d usage chunks, want 1", usageChunks)

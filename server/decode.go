@@ -43,10 +43,13 @@ func decodeJSON(body []byte, v any) *apiError {
 	case errors.As(err, &syn):
 		return badRequest("", "the request body is not valid JSON (at byte %d): %v", syn.Offset, syn)
 	case errors.As(err, &typ):
-		if typ.Field == "" {
+		// The path names embedded Go structs too; the client knows only
+		// the JSON fields.
+		field := strings.ReplaceAll(typ.Field, "genParams.", "")
+		if field == "" {
 			return badRequest("", "the request body must be a JSON object, not %s", typ.Value)
 		}
-		return badRequest(typ.Field, "%s: expected %s, got %s", typ.Field, jsonTypeName(typ.Type), typ.Value)
+		return badRequest(field, "%s: expected %s, got %s", field, jsonTypeName(typ.Type), typ.Value)
 	case errors.As(err, &fe):
 		return badRequest(fe.field, "%s", fe.msg)
 	}

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -91,6 +93,7 @@ func newTestServer(t testing.TB, cfg Config) *testServer {
 	for _, m := range []*Model{
 		{Names: []string{"qwen3"}, Root: qwenDir, Generator: q, Chat: mustChat(t, qwenDir)},
 		{Names: []string{"scripted"}, Generator: &scripted{Engine: q}, Chat: mustChat(t, "../testdata/chat/templates/qwen3")},
+		{Names: []string{"scripted-llama"}, Generator: &scripted{Engine: q}, Chat: mustChat(t, "../testdata/chat/templates/llama3_2")},
 		{Names: []string{"bert"}, Root: bertDir, Embedder: b},
 	} {
 		if err := s.AddModel(m); err != nil {
@@ -128,8 +131,10 @@ func (s *scripted) Generate(ctx context.Context, r engine.Request) (<-chan engin
 	reply := ""
 	if i := strings.LastIndex(prompt, "REPLY:"); i >= 0 {
 		reply = prompt[i+len("REPLY:"):]
-		if j := strings.Index(reply, "<|im_end|>"); j >= 0 {
-			reply = reply[:j]
+		for _, end := range []string{"<|im_end|>", "<|eot_id|>"} {
+			if j := strings.Index(reply, end); j >= 0 {
+				reply = reply[:j]
+			}
 		}
 	}
 	block := strings.Contains(prompt, "BLOCK")
@@ -216,4 +221,37 @@ func chatPrompt(t testing.TB, msgs ...chat.Message) []int32 {
 		t.Fatal(err)
 	}
 	return toInt32(q.Tokenizer().Encode(text, false))
+}
+
+// describe shows an API error's status, message and param (the client's
+// own Error() leaves them out).
+func describe(err error) string {
+	var e *openai.Error
+	if errors.As(err, &e) {
+		return fmt.Sprintf("%d %s (param %q, type %q, code %q)", e.StatusCode, e.Message, e.Param, e.Type, e.Code)
+	}
+	return err.Error()
+}
+
+// Options lifts the context limit: scripted answers need no KV cache, and
+// the tiny tokenizer makes real templates' tool prompts long.
+func (s *scripted) Options() engine.Options {
+	o := s.Engine.Options()
+	o.MaxModelLen = 1 << 16
+	return o
+}
+
+func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+// waitFor polls cond until it holds (what it waits for happens on other
+// goroutines right after the event the test caused).
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

@@ -55,8 +55,13 @@ func toChat(msgs []wireMessage) ([]chat.Message, *apiError) {
 		if err != nil {
 			return nil, err
 		}
-		if c.Null && m.Role != "assistant" {
-			return nil, badRequest(field+".content", "%s.content is required for role %s", field, m.Role)
+		if c.Null {
+			if m.Role != "assistant" {
+				return nil, badRequest(field+".content", "%s.content is required for role %s", field, m.Role)
+			}
+			// Templates test and split content as a string (Qwen3's does
+			// '</think>' in content); vLLM passes "" too.
+			c = chat.Text("")
 		}
 		cm := chat.Message{Role: m.Role, Content: c, Name: m.Name, ToolCallID: m.ToolCallID}
 		if cm.Role == "developer" {

@@ -263,43 +263,34 @@ func (s *Server) admit() (release func(), err *apiError) {
 	return func() { s.pending.Add(-1) }, nil
 }
 
-// model finds the model a request names; "" picks the only model of the
-// kind wanted.
+// model finds the model a request names; "" picks the first model of the
+// kind wanted (the one --model loaded).
 func (s *Server) model(name string, wantGenerator bool) (*Model, *apiError) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	kind := func(m *Model) bool { return (m.Generator != nil) == wantGenerator }
-	if name == "" {
-		var found *Model
-		for _, m := range s.models {
-			if kind(m) {
-				if found != nil {
-					return nil, badRequest("model", "model is required: this server serves several models")
-				}
-				found = m
-			}
-		}
-		if found == nil {
-			return nil, notFound("model", "model_not_found", "this server has no %s model", kindName(wantGenerator))
-		}
-		return found, nil
-	}
 	for _, m := range s.models {
+		if name == "" && kind(m) {
+			return m, nil
+		}
 		if slices.Contains(m.Names, name) {
 			if !kind(m) {
-				return nil, badRequest("model", "model %q is not a %s model", name, kindName(wantGenerator))
+				return nil, badRequest("model", "model %q is not %s model", name, kindName(wantGenerator))
 			}
 			return m, nil
 		}
+	}
+	if name == "" {
+		return nil, notFound("model", "model_not_found", "this server serves no %s model", strings.TrimPrefix(strings.TrimPrefix(kindName(wantGenerator), "an "), "a "))
 	}
 	return nil, notFound("model", "model_not_found", "the model `%s` does not exist", name)
 }
 
 func kindName(gen bool) string {
 	if gen {
-		return "generation"
+		return "a generation"
 	}
-	return "embedding"
+	return "an embedding"
 }
 
 func (s *Server) recoverer(h http.Handler) http.Handler {
