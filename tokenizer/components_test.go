@@ -364,3 +364,28 @@ func TestUnicodeScripts(t *testing.T) {
 		}
 	}
 }
+
+// Metaspace "first" prepends only when the text still starts at offset 0
+// of the input after normalization. Ids from HF tokenizers 0.23.2 (Node
+// binding) for the same JSON.
+func TestMetaspaceFirstAfterNormalizer(t *testing.T) {
+	for _, c := range []struct {
+		norm, in string
+		want     []int
+	}{
+		{`{"type":"Strip","strip_left":true,"strip_right":true}`, "  hello", []int{1, 2, 3, 3, 4}},
+		{`null`, "  hello", []int{0, 0, 1, 2, 3, 3, 4}},
+		{`{"type":"Replace","pattern":{"String":"x"},"content":""}`, "xhello", []int{1, 2, 3, 3, 4}},
+		{`{"type":"Prepend","prepend":"Q"}`, "hello", []int{0, 6, 1, 2, 3, 3, 4}},
+		{`{"type":"BertNormalizer","clean_text":true,"handle_chinese_chars":false,"strip_accents":false,"lowercase":false}`, "\u0001hi", []int{1, 5}},
+		{`null`, "<s>hi", []int{10, 1, 5}},
+		{`{"type":"NFKC"}`, "\u2460x", []int{0, 7, 8}},
+	} {
+		tk := mustLoad(t, `{"added_tokens":[{"id":10,"content":"<s>","special":true}],"normalizer":`+c.norm+`,
+			"pre_tokenizer":{"type":"Metaspace","replacement":"▁","prepend_scheme":"first","split":false},
+			"model":{"type":"BPE","vocab":{"▁":0,"h":1,"e":2,"l":3,"o":4,"i":5,"Q":6,"1":7,"x":8,"<s>":10,"[UNK]":11},"merges":[],"unk_token":"[UNK]"}}`)
+		if got := tk.Encode(c.in, false); !slices.Equal(got, c.want) {
+			t.Errorf("%s %q: got %v, want %v", c.norm, c.in, got, c.want)
+		}
+	}
+}

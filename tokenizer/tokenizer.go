@@ -35,6 +35,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -52,6 +53,7 @@ type Tokenizer struct {
 	maxID              int
 	cleanUpSpaces      bool
 	bytesKind          bytesKind
+	metaFirst          bool // a Metaspace pre-tokenizer uses prepend_scheme "first"
 }
 
 // CleansUpSpaces reports tokenizer_config.json's clean_up_tokenization_spaces:
@@ -88,10 +90,14 @@ func (t *Tokenizer) encode(text string, addSpecial bool) []int {
 			continue
 		}
 		s := p.s
+		first := p.first
 		if t.norm != nil {
 			s = t.norm.normalize(s)
+			if first && t.metaFirst {
+				first = !leadingRuneDropped(t.norm, p.s)
+			}
 		}
-		normed = t.added.split(s, t.added.norm, piece{s: s, id: -1, first: p.first}, normed)
+		normed = t.added.split(s, t.added.norm, piece{s: s, id: -1, first: first}, normed)
 	}
 	sc.a = pieces
 	if t.pre != nil {
@@ -116,6 +122,15 @@ func (t *Tokenizer) encode(text string, addSpecial bool) []int {
 	}
 	sc.keep(normed)
 	return ids
+}
+
+// leadingRuneDropped reports whether the normalizer deletes the first rune
+// of s (a Strip, a Replace with nothing, BERT's control-character removal):
+// then the normalized text no longer begins at offset 0 of the input, and
+// Metaspace's prepend_scheme "first" does not prepend, as in Hugging Face.
+func leadingRuneDropped(n normalizer, s string) bool {
+	_, w := utf8.DecodeRuneInString(s)
+	return w > 0 && n.normalize(s[:w]) == ""
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(splitScratch) }}
@@ -231,6 +246,7 @@ func (t *Tokenizer) finish() error {
 	}
 	t.maxID = t.model.vocabSize() - 1
 	t.bytesKind = t.tokenBytesKind()
+	t.metaFirst = hasMetaFirst(t.pre)
 	if _, ok := t.model.(*bpeModel); ok {
 		if bl := lastByteLevel(t.pre); bl != nil {
 			bl.lazy = true
@@ -245,6 +261,20 @@ func (t *Tokenizer) finish() error {
 		}
 	}
 	return nil
+}
+
+func hasMetaFirst(p preTokenizer) bool {
+	switch v := p.(type) {
+	case *metaspacePreTokenizer:
+		return v.scheme == prependFirst
+	case seqPreTokenizer:
+		for _, x := range v {
+			if hasMetaFirst(x) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // lastByteLevel returns the ByteLevel pre-tokenizer if it is the last step.
