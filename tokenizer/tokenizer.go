@@ -128,9 +128,25 @@ func (t *Tokenizer) encode(text string, addSpecial bool) []int {
 // of s (a Strip, a Replace with nothing, BERT's control-character removal):
 // then the normalized text no longer begins at offset 0 of the input, and
 // Metaspace's prepend_scheme "first" does not prepend, as in Hugging Face.
+// Precompiled is the exception: HF aligns its first output character to
+// offset 0 even when it deleted the characters before it.
 func leadingRuneDropped(n normalizer, s string) bool {
 	_, w := utf8.DecodeRuneInString(s)
-	return w > 0 && n.normalize(s[:w]) == ""
+	if w == 0 {
+		return false
+	}
+	x := s[:w]
+	steps := []normalizer{n}
+	if seq, ok := n.(seqNormalizer); ok {
+		steps = seq
+	}
+	for _, step := range steps {
+		if x = step.normalize(x); x == "" {
+			_, precompiled := step.(*precompiledNormalizer)
+			return !precompiled
+		}
+	}
+	return false
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(splitScratch) }}
