@@ -8,7 +8,9 @@
     python3 tools/refgen/tokenizers.py spm
         (here, with the sentencepiece package: apt-get install
         python3-sentencepiece, then /usr/bin/python3) trains the two small
-        SentencePiece unigram models into testdata/tokenizers/unigram-*/spm.model.gz.
+        SentencePiece unigram models into testdata/tokenizers/unigram-*/spm.model.gz,
+        which the next `gpu` run converts to tokenizer.json (then delete
+        them: without them `gpu` reuses the committed tokenizer.json).
 
     python3 tools/refgen/tokenizers.py gpu OUTDIR
         (on the GPU machine, which has HF `tokenizers`) trains the small
@@ -322,7 +324,11 @@ def train_all(work, log):
     # spm.model) converted the way transformers converts them: Precompiled
     # charsmap + collapsing of space runs, Metaspace, Unigram with scores.
     for name in ("unigram-sp", "unigram-bf"):
-        with gzip.open(os.path.join(TD, name, "spm.model.gz"), "rb") as f:
+        src = os.path.join(TD, name, "spm.model.gz")
+        if not os.path.exists(src):
+            # Not retrained: gpu() uses the committed tokenizer.json.
+            continue
+        with gzip.open(src, "rb") as f:
             proto = f.read()
         pieces, charsmap, byte_fallback = parse_spm(proto)
         unk_id = next(i for i, (_, _, t) in enumerate(pieces) if t == 2)
@@ -429,7 +435,11 @@ def gpu(outdir):
     os.makedirs(work, exist_ok=True)
     corpus = json.load(open(os.path.join(TD, "corpus.json"), encoding="utf-8"))["cases"]
     toks = {}
-    for name, rel in COMMITTED.items():
+    committed = dict(COMMITTED)
+    for name in ("unigram-sp", "unigram-bf"):
+        if not os.path.exists(os.path.join(TD, name, "spm.model.gz")):
+            committed[name] = f"{name}/tokenizer.json.gz"
+    for name, rel in committed.items():
         with gzip.open(os.path.join(TD, rel), "rt", encoding="utf-8") as f:
             toks[name] = Tokenizer.from_str(f.read())
     files = {}
