@@ -168,7 +168,7 @@ func (e *evaluator) exec(s stmt, sc *scope) error {
 	case *setStmt:
 		return e.set(n, sc)
 	case *setBlockStmt:
-		text, err := e.capture(n.body, sc)
+		text, err := e.capture(n.body, newScope(sc)) // assignments inside stay inside, as in jinja2
 		if err != nil {
 			return err
 		}
@@ -191,7 +191,7 @@ func (e *evaluator) exec(s stmt, sc *scope) error {
 		}
 		return e.atLine(e.write(e.str(v)), n.line)
 	case *filterBlockStmt:
-		text, err := e.capture(n.body, sc)
+		text, err := e.capture(n.body, newScope(sc))
 		if err != nil {
 			return err
 		}

@@ -3,18 +3,30 @@ package chat
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
 
-// testdata/chat/random_golden.json: random templates over fixed variables (tools/refgen
-// chat_templates.py --random) and what transformers' jinja2 environment made of them.
+// testdata/chat/random_golden.json and random_chat_golden.json: random templates over fixed
+// variables (tools/refgen/chat_templates.py --random, grammars expr and chat) and what
+// transformers' jinja2 environment made of them.
 //
 // Known, accepted gap: jinja2's select/map/... are lazy generators, so an error inside one
 // surfaces only if something consumes it; here they are evaluated at once. A few random programs
 // (never a real chat template seen so far) fail here where jinja2 did not, or the reverse.
 func TestRandomDifferential(t *testing.T) {
+	paths := []string{"../testdata/chat/random_golden.json", "../testdata/chat/random_chat_golden.json"}
+	if p := os.Getenv("CHAT_RANDOM_GOLDEN"); p != "" { // a larger corpus made with --random
+		paths = []string{p}
+	}
+	for _, p := range paths {
+		t.Run(filepath.Base(p), func(t *testing.T) { randomDifferential(t, p) })
+	}
+}
+
+func randomDifferential(t *testing.T, path string) {
 	var doc struct {
 		Vars  json.RawMessage `json:"vars"`
 		Cases []struct {
@@ -22,10 +34,6 @@ func TestRandomDifferential(t *testing.T) {
 			Output *string `json:"output"`
 			Error  string  `json:"error"`
 		} `json:"cases"`
-	}
-	path := "../testdata/chat/random_golden.json"
-	if p := os.Getenv("CHAT_RANDOM_GOLDEN"); p != "" { // a larger corpus made with --random
-		path = p
 	}
 	readJSON(t, path, &doc)
 	vars, err := FromJSON(doc.Vars)

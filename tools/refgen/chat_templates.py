@@ -13,7 +13,8 @@ transformers' chat_template_utils reads, so the Go tests can use the same clock.
   python3 tools/refgen/chat_templates.py --out testdata/chat/goldens.json           # on the GPU machine
   python3 tools/refgen/chat_templates.py --emulate --out /tmp/goldens.json           # jinja2 only, no transformers
   python3 tools/refgen/chat_templates.py --snippets testdata/chat/snippets_golden.json  # Jinja feature corpus
-  python3 tools/refgen/chat_templates.py --random 1:1500:testdata/chat/random_golden.json  # random templates
+  python3 tools/refgen/chat_templates.py --random expr:1:1000:testdata/chat/random_golden.json  # random templates
+  python3 tools/refgen/chat_templates.py --random chat:1:300:testdata/chat/random_chat_golden.json
 
 --snippets renders the small templates of testdata/chat/snippets.json (one Jinja feature each, plus
 errors) with transformers' own compiled environment (_compile_jinja_template) when transformers is
@@ -383,7 +384,62 @@ def stmts(d=0):
 '''
 
 
-def render_random(out_path, seed, n):
+# The "chat" grammar: loops over chat-shaped messages with macros, call/filter/set blocks,
+# namespaces and the expressions real templates use; every render succeeds, so it probes output
+# bytes (whitespace control and scoping above all) rather than errors.
+RANDOM_CHAT_GRAMMAR = r'''
+VARS = {"messages": [{"role": "system", "content": "Be terse."}, {"role": "user", "content": "Hi <b>there</b>\n"},
+                     {"role": "assistant", "content": "<think>\nhmm\n</think>\n\nHello!", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "get", "arguments": {"q": "x", "n": 2}}}]},
+                     {"role": "tool", "content": "{\"ok\": true}", "tool_call_id": "c1"}, {"role": "user", "content": [{"type": "text", "text": "part"}, {"type": "image"}]}],
+        "tools": [{"type": "function", "function": {"name": "get", "description": "Get — thing", "parameters": {"type": "object", "properties": {"q": {"type": "string"}, "n": {"type": ["integer", "null"], "default": 1.0}}, "required": ["q"]}}}],
+        "add_generation_prompt": True, "bos_token": "<s>", "eos_token": "</s>", "enable_thinking": False, "nums": [3, 1.5, -2, 0], "s": "a b\tc\n"}
+exprs = ["messages[0].content", "messages[-1].content", "m.role", "m.content", "m['content']", "m.tool_calls", "m.get('tool_calls')", "tools|tojson", "tools[0].function|tojson(indent=2)",
+         "m.content is string", "m.content|length", "loop.index", "loop.first", "loop.last", "loop.revindex", "loop.cycle('a', 'b')", "ns.n", "ns.s", "bos_token", "eos_token",
+         "m.content.split('</think>')[-1].lstrip('\\n') if m.content is string else ''", "(m.content or '')|trim", "m.role|upper", "m.role|title", "m.tool_calls|tojson if m.tool_calls else 'none'",
+         "messages|selectattr('role', 'equalto', 'user')|list|length", "messages|map(attribute='role')|join(',')", "messages|rejectattr('role', 'in', ['system'])|list|length",
+         "nums|sort|join(' ')", "nums|sum", "nums|max", "nums|map('abs')|list", "s.split()", "s|wordcount", "s|replace('\\t', ' ')", "s|indent(2)", "'%s=%d'|format('k', 3)",
+         "m.content|string", "m.tool_calls[0].function.arguments|tojson if m.tool_calls is defined else ''", "m.content[:5] if m.content is string else m.content|map(attribute='type')|join",
+         "m.content|selectattr('type', 'equalto', 'text')|map(attribute='text')|join if m.content is not string else m.content", "range(loop.index)|list", "messages|length - loop.index0",
+         "enable_thinking is defined and enable_thinking is false", "tools|length > 0", "m.tool_call_id|default('-')", "(m.content is string) and ('</think>' in m.content)",
+         "macro1(m.role)", "macro2(m.role, sep='|')", "x ~ y", "x is none", "ns.s[-3:]", "loop.previtem.role if loop.previtem is defined else '-'"]
+ws = ["", "\n", "\n  ", " ", "\n\n", "    "]
+def L():
+    return rng.choice(["", "-"])
+def out():
+    return "{{" + L() + " " + rng.choice(exprs) + " " + L() + "}}"
+def tag(b):
+    return "{%" + rng.choice(["", "", "-", "+"]) + " " + b + " " + rng.choice(["", "", "-"]) + "%}"
+def body(d):
+    parts = []
+    for _ in range(rng.randint(1, 4)):
+        parts.append(rng.choice(ws))
+        r = rng.random()
+        if r < 0.45 or d > 2:
+            parts.append(out())
+        elif r < 0.6:
+            parts.append(tag("if " + rng.choice(["m.role == 'user'", "loop.last", "m.tool_calls", "m.content is string", "not loop.first", "add_generation_prompt", "ns.n > 1", "'tool' in m.role"])) + body(d+1) + (tag("elif m.role == 'assistant'") + body(d+1) if rng.random() < 0.3 else "") + (tag("else") + body(d+1) if rng.random() < 0.4 else "") + tag("endif"))
+        elif r < 0.7:
+            parts.append(tag("set ns.n = ns.n + 1") + tag("set ns.s = ns.s ~ m.role[0]"))
+        elif r < 0.78:
+            parts.append(tag("set x = " + rng.choice(exprs)) + "{{ x }}")
+        elif r < 0.84:
+            parts.append(tag("for k, v in tools[0].function.parameters.properties.items()") + "{{ k }}:{{ v.type }}{% if not loop.last %},{% endif %}" + tag("endfor"))
+        elif r < 0.9:
+            parts.append(tag("filter upper") + body(d+1) + tag("endfilter"))
+        elif r < 0.95:
+            parts.append(tag("set y") + body(d+1) + tag("endset") + "[{{ y }}]")
+        else:
+            parts.append(tag("call(z) macro3(m.role)") + "<{{ z }}>" + tag("endcall"))
+        parts.append(rng.choice(ws))
+    return "".join(parts)
+header = "{% macro macro1(r) %}<{{ r }}>{% endmacro %}{% macro macro2(a, sep=',') %}{{ a }}{{ sep }}{{ varargs|length }}{% endmacro %}{% macro macro3(a) %}({{ caller(a|upper) }}){% endmacro %}"
+
+def stmts():
+    return header + rng.choice(ws) + "{%- set ns = namespace(n=0, s='') %}" + rng.choice(ws) + tag("for m in messages" + rng.choice(["", " if m.role != 'system'"])) + body(0) + tag("endfor") + rng.choice(ws) + "{{ ns.n }}{{ ns.s }}" + rng.choice(ws) + tag("if add_generation_prompt") + "<|assistant|>" + rng.choice(ws) + tag("endif")
+'''
+
+
+def render_random(out_path, seed, n, grammar="expr"):
     import copy
     import random
     import warnings
@@ -391,7 +447,7 @@ def render_random(out_path, seed, n):
     now, _ = load_cases()
     compile_, how = snippet_env(now)
     ns = {"rng": random.Random(seed)}
-    exec(RANDOM_GRAMMAR, ns)
+    exec(RANDOM_CHAT_GRAMMAR if grammar == "chat" else RANDOM_GRAMMAR, ns)
     cases, tried = [], 0
     while len(cases) < n:
         tried += 1
@@ -404,7 +460,7 @@ def render_random(out_path, seed, n):
             res = {"error": f"{type(e).__name__}: {e}"}
         cases.append({"src": src, **res})
     with open(out_path, "w", encoding="utf-8") as f:
-        json.dump({"_about": f"written by tools/refgen/chat_templates.py --random {seed}:{n}", "renderer": how,
+        json.dump({"_about": f"written by tools/refgen/chat_templates.py --random {grammar}:{seed}:{n}", "renderer": how,
                    "vars": ns["VARS"], "cases": cases}, f, ensure_ascii=False, indent=0)
     print(f"{len(cases)} random templates ({sum('error' in c for c in cases)} errors, {tried} tried) via {how} -> {out_path}")
 
@@ -428,7 +484,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out")
     ap.add_argument("--snippets", help="render testdata/chat/snippets.json into this file")
-    ap.add_argument("--random", help="SEED:N:OUT - write N random templates and their renders to OUT")
+    ap.add_argument("--random", help="GRAMMAR:SEED:N:OUT - write N random templates (grammar expr or chat) and their renders to OUT")
     ap.add_argument("--external", help="render testdata/chat/external.json into this file")
     ap.add_argument("--emulate", action="store_true", help="jinja2 only, no transformers")
     ap.add_argument("--check", help="also render with the emulation and write the differences here")
@@ -438,8 +494,8 @@ def main():
     if a.external:
         render_external(a.external)
     if a.random:
-        seed, n, out = a.random.split(":", 2)
-        render_random(out, int(seed), int(n))
+        grammar, seed, n, out = a.random.split(":", 3)
+        render_random(out, int(seed), int(n), grammar)
     if not a.out:
         return
     now, cases = load_cases()
