@@ -72,12 +72,18 @@ func (b *Backend) Attention(dst, q, kPool, vPool compute.Tensor, p *compute.Atte
 			clear(acc)
 			for j0 := first; j0 <= pos; j0 += attnChunk {
 				s := scores[:min(pos+1-j0, attnChunk)]
-				cm := float32(math.Inf(-1))
-				for i := range s {
+				// Keys of one block sit in consecutive pool rows: score them
+				// as runs.
+				for i := 0; i < len(s); {
 					j := j0 + i
+					run := min(len(s)-i, p.BlockSize-j%p.BlockSize)
 					slot := int(bt[j/p.BlockSize])*p.BlockSize + j%p.BlockSize
-					s[i] = dot(qv, kp.f32[slot*kp.cols+kvOff:slot*kp.cols+kvOff+hd]) * p.Scale
-					cm = max(cm, s[i])
+					scoreRun(s[i:i+run], qv, kp.f32[slot*kp.cols+kvOff:], kp.cols, run, p.Scale)
+					i += run
+				}
+				cm := float32(math.Inf(-1))
+				for _, v := range s {
+					cm = max(cm, v)
 				}
 				if cm > m {
 					if l != 0 {
@@ -90,10 +96,12 @@ func (b *Backend) Attention(dst, q, kPool, vPool compute.Tensor, p *compute.Atte
 					m = cm
 				}
 				l += expSub(s, m)
-				for i, e := range s {
+				for i := 0; i < len(s); {
 					j := j0 + i
+					run := min(len(s)-i, p.BlockSize-j%p.BlockSize)
 					slot := int(bt[j/p.BlockSize])*p.BlockSize + j%p.BlockSize
-					axpy(e, vp.f32[slot*vp.cols+kvOff:slot*vp.cols+kvOff+hd], acc)
+					accumRun(acc, vp.f32[slot*vp.cols+kvOff:], vp.cols, s[i:i+run])
+					i += run
 				}
 			}
 			inv := 1 / l
