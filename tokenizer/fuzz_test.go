@@ -77,3 +77,28 @@ func FuzzLoad(f *testing.F) {
 		tk.Decode([]int{-1, 0, 1 << 30}, true)
 	})
 }
+
+// FuzzRegex: any pattern either fails to compile or runs to completion
+// without panicking, and matches lie inside the input in order.
+func FuzzRegex(f *testing.F) {
+	for _, p := range []string{patGPT2, patLlama3, `(a|b)*c`, `(?i:x+)(?!y)`, `(?<=a)b+?`, `[^\s\p{L}]{2,}`, `((a*)*)*b`} {
+		f.Add(p, "aab xYz 12 é中")
+	}
+	f.Fuzz(func(t *testing.T, pat, s string) {
+		if len(pat) > 40 || len(s) > 40 {
+			return
+		}
+		re, err := compileRegex(pat)
+		if err != nil {
+			return
+		}
+		s = validUTF8(s)
+		prev := 0
+		for _, m := range re.findAll(s, nil) {
+			if m[0] < prev || m[1] < m[0] || m[1] > len(s) {
+				t.Fatalf("%q on %q: bad match %v", pat, s, m)
+			}
+			prev = m[1]
+		}
+	})
+}

@@ -609,7 +609,18 @@ func unicodeProperty(name string) (func(rune) bool, error) {
 // matcher state for one search.
 type rmatch struct {
 	s string
+	// steps bounds the backtracking of one match attempt, as Oniguruma's
+	// retry limit does, so a pathological pattern in a tokenizer.json
+	// cannot hang encoding; an attempt over the limit counts as no match.
+	steps int
+	// total bounds the whole search the same way.
+	total int
 }
+
+var (
+	regexStepLimit  = 10_000_000
+	regexTotalLimit = 50_000_000
+)
 
 func (m *rmatch) runeAt(i int) (rune, int) {
 	c := m.s[i]
@@ -677,6 +688,9 @@ func (m *rmatch) wordBefore(i int) bool {
 }
 
 func (m *rmatch) match(n *rnode, i int, k func(int) bool) bool {
+	if m.steps++; m.steps > regexStepLimit {
+		return false
+	}
 	switch n.kind {
 	case rLit, rClass, rAny:
 		if i >= len(m.s) {
@@ -839,8 +853,13 @@ func (m *rmatch) repeatRec(n, sub *rnode, count, i int, k func(int) bool) bool {
 
 // matchAt returns the end of the leftmost-first match starting at i.
 func (re *regex) matchAt(m *rmatch, i int) (int, bool) {
+	if m.total > regexTotalLimit {
+		return -1, false
+	}
+	m.steps = 0
 	end := -1
 	ok := m.match(re.root, i, func(e int) bool { end = e; return true })
+	m.total += m.steps
 	return end, ok
 }
 

@@ -86,3 +86,16 @@ func TestRegexEngine(t *testing.T) {
 		}
 	}
 }
+
+// A catastrophic pattern stops at the step limits instead of hanging.
+func TestRegexStepLimit(t *testing.T) {
+	defer func(a, b int) { regexStepLimit, regexTotalLimit = a, b }(regexStepLimit, regexTotalLimit)
+	regexStepLimit, regexTotalLimit = 100_000, 500_000
+	re, err := compileRegex(`(a*)*b`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := re.findAll(strings.Repeat("a", 200), nil); len(got) != 0 {
+		t.Errorf("got %v", got)
+	}
+}
