@@ -25,8 +25,9 @@
 // Input text that is not valid UTF-8 (which Python callers of Hugging Face
 // can never pass) is first repaired: each maximal ill-formed subsequence
 // becomes U+FFFD, as bytes.decode("utf-8", "replace") does. Split patterns
-// without a hand-written scanner run on a backtracking engine, so a
-// pathological regex in a tokenizer.json can be slow, as in Oniguruma.
+// without a hand-written scanner run on a backtracking engine with
+// Oniguruma's semantics; like Oniguruma it gives up on a match attempt after
+// a step limit, so a pathological regex in a tokenizer.json cannot hang.
 //
 // A Tokenizer is safe for concurrent use.
 package tokenizer
