@@ -122,17 +122,23 @@ func (b *Backend) RMSNorm(dst, x, w compute.Tensor, eps float32) {
 	}
 	b.pool.parallelFor(xt.rows, grainFor(xt.cols), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
-			xr, dr := xt.row(r), dt.row(r)
-			var ss float64
-			for _, v := range xr {
-				ss += float64(v) * float64(v)
-			}
-			inv := float32(1 / math.Sqrt(ss/float64(len(xr))+float64(eps)))
-			for i, v := range xr {
-				dr[i] = v * inv * wt.f32[i]
-			}
+			rmsNormRow(dt.row(r), xt.row(r), wt.f32, eps)
 		}
 	})
+}
+
+// rmsNormRow normalizes one row; a slot for SIMD kernels.
+var rmsNormRow = rmsNormRowGeneric
+
+func rmsNormRowGeneric(dst, x, w []float32, eps float32) {
+	var ss float64
+	for _, v := range x {
+		ss += float64(v) * float64(v)
+	}
+	inv := float32(1 / math.Sqrt(ss/float64(len(x))+float64(eps)))
+	for i, v := range x {
+		dst[i] = v * inv * w[i]
+	}
 }
 
 func (b *Backend) LayerNorm(dst, x, w, bias compute.Tensor, eps float32) {

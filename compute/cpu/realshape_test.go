@@ -79,7 +79,8 @@ func writeRandom(cfg *model.Config, path string, typ quant.Type) error {
 	for _, kv := range kvs {
 		w.Set(kv.Key, kv.Value)
 	}
-	tokens := gpt2Bytes()
+	// One merge, whose result must be a token too.
+	tokens := append(gpt2Bytes(), "Ġt")
 	for i := len(tokens); i < cfg.VocabSize; i++ {
 		tokens = append(tokens, fmt.Sprintf("<t%d>", i))
 	}

@@ -41,3 +41,21 @@ func TestVectorExp(t *testing.T) {
 		}
 	}
 }
+
+func TestRMSNormRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{1, 16, 100, 1024} {
+		x, w := make([]float32, n), make([]float32, n)
+		for i := range x {
+			x[i], w[i] = rng.Float32()*8-4, rng.Float32()*2-1
+		}
+		want, got := make([]float32, n), make([]float32, n)
+		rmsNormRowGeneric(want, x, w, 1e-6)
+		rmsNormRow(got, x, w, 1e-6)
+		for i := range got {
+			if d := math.Abs(float64(got[i] - want[i])); d > 1e-6*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("n=%d: [%d] = %v, want %v", n, i, got[i], want[i])
+			}
+		}
+	}
+}

@@ -1,0 +1,24 @@
+package cpu
+
+import "math"
+
+//go:noescape
+func sumSquaresF32(x *float32, n int) float32
+
+//go:noescape
+func scaleMulF32(dst, x, w *float32, s float32, n int)
+
+func init() {
+	if !hasAVX512 {
+		return
+	}
+	rmsNormRow = func(dst, x, w []float32, eps float32) {
+		if len(x) == 0 {
+			return
+		}
+		dst, w = dst[:len(x)], w[:len(x)]
+		ss := sumSquaresF32(&x[0], len(x))
+		inv := float32(1 / math.Sqrt(float64(ss)/float64(len(x))+float64(eps)))
+		scaleMulF32(&dst[0], &x[0], &w[0], inv, len(x))
+	}
+}
