@@ -194,7 +194,20 @@ func FromGGUF(md *gguf.Metadata) (*Tokenizer, error) {
 	t.addEOS(ids["eos"])
 	t.addEOS(ids["eot"])
 	t.addEOS(ids["eom"])
+	// A GGUF has no generation_config.json: like llama.cpp, also end on the
+	// control tokens that end a turn in the usual chat formats.
+	for i, ty := range types {
+		if ty == ggufTypeControl && endOfGeneration[tokens[i]] {
+			t.addEOS(i)
+		}
+	}
 	return t, nil
+}
+
+var endOfGeneration = map[string]bool{
+	"<|eot_id|>": true, "<|eom_id|>": true, "<|end_of_text|>": true, "<|im_end|>": true,
+	"<|endoftext|>": true, "<|end|>": true, "<end_of_turn>": true, "<|return|>": true,
+	"<|call|>": true, "<EOT>": true, "<｜end▁of▁sentence｜>": true,
 }
 
 func vocabOf(tokens []string) map[string]int {

@@ -216,3 +216,15 @@ func TestGGUFGoldens(t *testing.T) {
 		})
 	}
 }
+
+func TestGGUFEndOfGeneration(t *testing.T) {
+	tk, err := FromGGUF(hfToGGUF(t, "qwen3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	imEnd, _ := tk.TokenToID("<|im_end|>")
+	eot, _ := tk.TokenToID("<|endoftext|>")
+	if tk.EOS() != imEnd || !tk.IsEOS(imEnd) || !tk.IsEOS(eot) {
+		t.Errorf("eos %d, eos ids %v", tk.EOS(), tk.EOSIDs())
+	}
+}
