@@ -225,3 +225,10 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	e.header("ferrum:requests_in_progress", "gauge", "HTTP requests admitted and not yet finished (the 429 limit counts these).")
 	fmt.Fprintf(e.w, "ferrum:requests_in_progress %d\n", s.pending.Load())
 }
+
+// count is the number of choices that ended with a vLLM finished_reason.
+func (m *modelMetrics) count(reason string) int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.finished[reason]
+}
