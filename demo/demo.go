@@ -23,10 +23,12 @@ const Name = "ferrum-demo"
 // prefix after it.
 const FileName = "ferrum-demo-q8_0.gguf"
 
-// The GGUF is `ferrum quantize` of the float32 folder testdata/demo (the same
-// bytes every time; TestEmbeddedIsQuantizeOutput checks it).
+// The GGUF is `ferrum quantize` of the float32 folder that tools/train wrote,
+// unpacked into the git-ignored .demo-float (not committed; WriteHFFolder
+// rebuilds an equivalent folder from this file, and TestQuantizeRoundTrip
+// checks that quantizing it gives these bytes back). See docs/demo-model.md.
 //
-//go:generate go run ../cmd/ferrum quantize ../testdata/demo ferrum-demo-q8_0.gguf --type Q8_0 --name ferrum-demo --progress none
+//go:generate go run ../cmd/ferrum quantize ../.demo-float ferrum-demo-q8_0.gguf --type Q8_0 --name ferrum-demo --progress none
 //go:embed ferrum-demo-q8_0.gguf
 var ggufBytes []byte
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Trains ferrum's demo model: a small Qwen3ForCausalLM with its own byte-level BPE tokenizer and a
 ChatML template, on the public-domain corpus that corpus.sh builds. Then writes transformers'
-reference outputs for the Go tests.
+reference outputs on the float32 weights it saved (a first check; the committed
+testdata/demo/reference.json is made by reference.py on the quantized GGUF's weights, see
+docs/demo-model.md).
 
   python3 tools/train/train.py --corpus .demo-corpus/corpus.jsonl --out /tmp/demo --logs $OUT
 
@@ -28,7 +30,9 @@ import time
 import torch
 import transformers
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
-from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, GenerationConfig
+from transformers import AutoConfig, AutoModelForCausalLM, GenerationConfig
+
+from reference import PROMPTS, references  # tools/train/reference.py, beside this file
 
 try:
     from transformers import PreTrainedTokenizerFast as HFTokenizer
@@ -52,14 +56,6 @@ CHATML_TEMPLATE = (
     "{{- '<|im_start|>assistant\\n' }}\n"
     "{%- endif %}\n"
 )
-PROMPTS = [
-    ("once", "Once upon a time"),
-    ("oldman", "The old man looked at the sea and said"),
-    ("letter", "She opened the letter and"),
-    ("ship", "In the morning the ship"),
-    ("sister", "My dear sister,"),
-]
-CHAT_MESSAGES = [{"role": "user", "content": "Once upon a time"}]
 SYSTEMS = ["You are a helpful assistant.", "You are a storyteller.", "You are Ferrum's demo model."]
 REQUESTS = ["Tell me a story.", "Write a paragraph.", "Continue the story.", "Say something.", "Hello!"]
 
@@ -248,75 +244,6 @@ def train(a, model, train_ids, val_ids, dev, logs):
             "final_train_loss": rows[-1][3], "final_val_loss": rows[-1][4]}
 
 
-def r7(x):
-    return float(f"{x:.7g}")
-
-
-def top5_sorted(row):
-    vals = row.float().tolist()
-    order = sorted(range(len(vals)), key=lambda i: (-vals[i], i))[:5]
-    return [(i, vals[i]) for i in order]
-
-
-def run_case(model, ids, n_new):
-    """Prompt forward (logits at every position), then greedy steps through the KV cache with
-    explicit positions, like tools/refgen/models.py."""
-    with torch.no_grad():
-        out = model(input_ids=torch.tensor([ids]), use_cache=True)
-    prompt_logits = out.logits[0].float()
-    past, last = out.past_key_values, out.logits[0, -1]
-    new, tops, pos = [], [], len(ids)
-    for step in range(n_new):
-        t5 = top5_sorted(last)
-        tops.append(t5)
-        new.append(t5[0][0])
-        if step == n_new - 1:
-            break
-        kw = dict(input_ids=torch.tensor([[t5[0][0]]]), past_key_values=past, use_cache=True,
-                  position_ids=torch.tensor([[pos]]))
-        with torch.no_grad():
-            try:
-                out = model(cache_position=torch.tensor([pos]), **kw)
-            except TypeError:  # a transformers without cache_position
-                out = model(**kw)
-        past, last = out.past_key_values, out.logits[0, -1]
-        pos += 1
-    return prompt_logits, new, tops
-
-
-def references(folder, tok, n_new, info):
-    torch.set_num_threads(1)
-    torch.use_deterministic_algorithms(True)
-    model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, attn_implementation="eager").eval()
-    cases = []
-    for name, text in PROMPTS:
-        ids = tok.encode(text, add_special_tokens=False).ids
-        plog, new, tops = run_case(model, ids, n_new)
-        cases.append({"name": name, "prompt": text, "input_ids": ids,
-                      "logits": [[r7(v) for v in row] for row in plog.tolist()],
-                      "greedy": {"ids": new, "top5": [[[i, r7(v)] for i, v in t] for t in tops]},
-                      "text": tok.decode(new, skip_special_tokens=False)})
-        margins = [t[0][1] - t[1][1] for t in tops]
-        info.setdefault("greedy_min_margin", {})[name] = min(margins)
-    hf = AutoTokenizer.from_pretrained(folder)
-    rendered = hf.apply_chat_template(CHAT_MESSAGES, tokenize=False, add_generation_prompt=True)
-    chat_ids = tok.encode(rendered, add_special_tokens=False).ids
-    _, new, tops = run_case(model, chat_ids, n_new)
-    chat = {"messages": CHAT_MESSAGES, "add_generation_prompt": True, "rendered": rendered, "input_ids": chat_ids,
-            "greedy": {"ids": new, "top5": [[[i, r7(v)] for i, v in t] for t in tops]},
-            "text": tok.decode(new, skip_special_tokens=False)}
-    info["autotokenizer_disagrees"] = [n for n, t in PROMPTS
-                                       if list(hf(t, add_special_tokens=False)["input_ids"]) != tok.encode(t).ids]
-    # The cached greedy path must agree with one uncached forward over prompt + continuation.
-    c = cases[0]
-    with torch.no_grad():
-        full = model(input_ids=torch.tensor([c["input_ids"] + c["greedy"]["ids"][:-1]])).logits[0]
-    full_top = [int(r.argmax()) for r in full[len(c["input_ids"]) - 1:]]
-    info["cache_vs_full_forward_same_argmax"] = full_top == c["greedy"]["ids"]
-    return {"model_type": "qwen3", "torch_dtype": "float32", "transformers_version": transformers.__version__,
-            "cases": cases, "chat": chat}
-
-
 def samples(model, tok, dev, path, seed):
     model.eval()
     lines = []
@@ -461,7 +388,10 @@ def main():
     log("saved " + ", ".join(sorted(os.listdir(a.out))))
 
     try:
-        ref = references(a.out, tok, a.ref_tokens, info)
+        # References on the float32 weights just trained, for the log and a first check; the
+        # committed testdata/demo/reference.json is made by reference.py from the quantized GGUF.
+        ref = references(a.out, a.ref_tokens)
+        info.update(ref["checks"])
         with open(os.path.join(a.out, "reference.json"), "w", encoding="utf-8") as f:
             json.dump(ref, f, ensure_ascii=False, separators=(",", ":"))
             f.write("\n")
