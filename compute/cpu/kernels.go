@@ -22,7 +22,9 @@ func matmulDequant(dst, x []float32, rows int, w *tensor, lo, hi int) {
 	in, out := w.cols, w.rows
 	var scratch []float32
 	if w.dtype != quant.F32 {
-		scratch = make([]float32, in)
+		buf := floatScratch.get(in)
+		defer floatScratch.put(buf)
+		scratch = buf.v
 	}
 	for o := lo; o < hi; o++ {
 		var wr []float32

@@ -20,6 +20,7 @@ func (b *Backend) MatMul(dst, x, w compute.Tensor) {
 		panic(fmt.Sprintf("cpu: MatMul %dx%d by (%dx%d)^T into %dx%d", xt.rows, xt.cols, wt.rows, wt.cols, d.rows, d.cols))
 	}
 	rows, in, out := xt.rows, xt.cols, wt.rows
+	c := mmCtx{d: d.f32, x: xt.f32, rows: rows, in: in, w: wt}
 	if qk := qKernels[wt.dtype]; qk != nil && !b.exactMatMul && in%qk.elems == 0 {
 		a := actPool.Get().(*actBuf)
 		if qk.k != 0 {
@@ -27,18 +28,20 @@ func (b *Backend) MatMul(dst, x, w compute.Tensor) {
 		} else {
 			a.shapeQ8K(rows, in)
 		}
-		b.pool.parallelFor(rows, grainFor(4*in), func(lo, hi int) {
-			qk.quantizeRows(a, xt.f32, lo, hi, in)
+		c.qk, c.a = qk, a
+		parallelCtx(b.pool, mmJobs, rows, grainFor(4*in), c, func(c *mmCtx, lo, hi int) {
+			c.qk.quantizeRows(c.a, c.x, lo, hi, c.in)
 		})
-		b.pool.parallelFor(out, grainFor(in*rows), func(lo, hi int) {
-			qk.run(d.f32, a, rows, wt, lo, hi)
+		parallelCtx(b.pool, mmJobs, out, grainFor(in*rows), c, func(c *mmCtx, lo, hi int) {
+			c.qk.run(c.d, c.a, c.rows, c.w, lo, hi)
 		})
 		actPool.Put(a)
 		return
 	}
 	if fk, ok := floatRows[wt.dtype]; ok && !b.exactMatMul {
-		b.pool.parallelFor(out, grainFor(in*rows), func(lo, hi int) {
-			runFloat(fk, d.f32, xt.f32, rows, wt, lo, hi)
+		c.fk = fk
+		parallelCtx(b.pool, mmJobs, out, grainFor(in*rows), c, func(c *mmCtx, lo, hi int) {
+			runFloat(c.fk, c.d, c.x, c.rows, c.w, lo, hi)
 		})
 		return
 	}
@@ -46,10 +49,24 @@ func (b *Backend) MatMul(dst, x, w compute.Tensor) {
 	if !ok {
 		k = matmulDequant
 	}
-	b.pool.parallelFor(out, grainFor(in*rows), func(lo, hi int) {
-		k(d.f32, xt.f32, rows, wt, lo, hi)
+	c.k = k
+	parallelCtx(b.pool, mmJobs, out, grainFor(in*rows), c, func(c *mmCtx, lo, hi int) {
+		c.k(c.d, c.x, c.rows, c.w, lo, hi)
 	})
 }
+
+// mmCtx is MatMul's arguments for its loop bodies.
+type mmCtx struct {
+	qk       *qKernel
+	fk       floatRowKernel
+	k        matmulKernel
+	a        *actBuf
+	d, x     []float32
+	rows, in int
+	w        *tensor
+}
+
+var mmJobs = newJobPool[mmCtx]()
 
 func (b *Backend) AddRow(x, bias compute.Tensor) {
 	xt, bt := f32Of(x), f32Of(bias)
@@ -69,26 +86,38 @@ func (b *Backend) AddRow(x, bias compute.Tensor) {
 func (b *Backend) elementwise(op string, dst, a, c compute.Tensor, f func(d, x, y []float32)) {
 	dt, at, ct := f32Of(dst), f32Of(a), f32Of(c)
 	sameShape(op, dt, at, ct)
-	n := len(dt.f32)
-	b.pool.parallelFor(n, grainFor(1), func(lo, hi int) {
-		f(dt.f32[lo:hi], at.f32[lo:hi], ct.f32[lo:hi])
+	parallelCtx(b.pool, ewJobs, len(dt.f32), grainFor(1), ewCtx{dt.f32, at.f32, ct.f32, f}, func(c *ewCtx, lo, hi int) {
+		c.f(c.d[lo:hi], c.a[lo:hi], c.b[lo:hi])
 	})
 }
 
+type ewCtx struct {
+	d, a, b []float32
+	f       func(d, x, y []float32)
+}
+
+var ewJobs = newJobPool[ewCtx]()
+
 func (b *Backend) Add(dst, a, c compute.Tensor) {
-	b.elementwise("Add", dst, a, c, func(d, x, y []float32) {
-		for i := range d {
-			d[i] = x[i] + y[i]
-		}
-	})
+	b.elementwise("Add", dst, a, c, addF32)
 }
 
 func (b *Backend) Mul(dst, a, c compute.Tensor) {
-	b.elementwise("Mul", dst, a, c, func(d, x, y []float32) {
-		for i := range d {
-			d[i] = x[i] * y[i]
-		}
-	})
+	b.elementwise("Mul", dst, a, c, mulF32)
+}
+
+func addF32(d, x, y []float32) {
+	x, y = x[:len(d)], y[:len(d)]
+	for i := range d {
+		d[i] = x[i] + y[i]
+	}
+}
+
+func mulF32(d, x, y []float32) {
+	x, y = x[:len(d)], y[:len(d)]
+	for i := range d {
+		d[i] = x[i] * y[i]
+	}
 }
 
 func (b *Backend) SwiGLU(dst, gate, up compute.Tensor) {
@@ -120,12 +149,20 @@ func (b *Backend) RMSNorm(dst, x, w compute.Tensor, eps float32) {
 	if len(wt.f32) != xt.cols {
 		panic(fmt.Sprintf("cpu: RMSNorm weight of %d for rows of %d", len(wt.f32), xt.cols))
 	}
-	b.pool.parallelFor(xt.rows, grainFor(xt.cols), func(lo, hi int) {
+	parallelCtx(b.pool, normJobs, xt.rows, grainFor(xt.cols), normCtx{dt, xt, wt.f32, eps}, func(c *normCtx, lo, hi int) {
 		for r := lo; r < hi; r++ {
-			rmsNormRow(dt.row(r), xt.row(r), wt.f32, eps)
+			rmsNormRow(c.d.row(r), c.x.row(r), c.w, c.eps)
 		}
 	})
 }
+
+type normCtx struct {
+	d, x *tensor
+	w    []float32
+	eps  float32
+}
+
+var normJobs = newJobPool[normCtx]()
 
 // rmsNormRow normalizes one row; a slot for SIMD kernels.
 var rmsNormRow = rmsNormRowGeneric
@@ -206,13 +243,20 @@ func (b *Backend) Embed(dst, table compute.Tensor, ids []int32) {
 			panic(fmt.Sprintf("cpu: Embed id %d outside table of %d rows", id, tt.rows))
 		}
 	}
-	b.pool.parallelFor(len(ids), grainFor(tt.cols), func(lo, hi int) {
+	parallelCtx(b.pool, embedJobs, len(ids), grainFor(tt.cols), embedCtx{dt, tt, ids}, func(c *embedCtx, lo, hi int) {
 		for r := lo; r < hi; r++ {
-			if tt.dtype == quant.F32 {
-				copy(dt.row(r), tt.row(int(ids[r])))
+			if c.t.dtype == quant.F32 {
+				copy(c.d.row(r), c.t.row(int(c.ids[r])))
 			} else {
-				tt.deq(tt.rawRow(int(ids[r])), dt.row(r))
+				c.t.deq(c.t.rawRow(int(c.ids[r])), c.d.row(r))
 			}
 		}
 	})
 }
+
+type embedCtx struct {
+	d, t *tensor
+	ids  []int32
+}
+
+var embedJobs = newJobPool[embedCtx]()

@@ -28,7 +28,7 @@ type pool struct {
 	// so the caller never rewrites them under a reader.
 	state   atomic.Uint64
 	gen     uint32
-	fn      func(lo, hi int)
+	job     ranger
 	n, size int
 	pending atomic.Int64 // chunks not finished
 
@@ -103,15 +103,27 @@ func (p *pool) runChunks(gen uint32) {
 		}
 		lo := int(v&0xffff) * p.size
 		hi := min(p.n, lo+p.size)
-		p.fn(lo, hi)
+		p.job.run(lo, hi)
 		p.pending.Add(-1)
 	}
 }
 
+// ranger is a loop body over [lo, hi).
+type ranger interface{ run(lo, hi int) }
+
+type funcJob func(lo, hi int)
+
+func (f funcJob) run(lo, hi int) { f(lo, hi) }
+
 // parallelFor runs fn over [0, n) split into chunks of at least grain
 // items. Small loops run on the caller's goroutine. fn must not call
-// parallelFor itself.
+// parallelFor itself. The closure usually escapes (one allocation); the
+// decode path uses parallelCtx instead.
 func (p *pool) parallelFor(n, grain int, fn func(lo, hi int)) {
+	p.runJob(n, grain, funcJob(fn))
+}
+
+func (p *pool) runJob(n, grain int, job ranger) {
 	if n <= 0 {
 		return
 	}
@@ -120,12 +132,12 @@ func (p *pool) parallelFor(n, grain int, fn func(lo, hi int)) {
 	}
 	chunks := min(n/grain, 4*p.workers, 1<<16-1)
 	if chunks <= 1 || p.workers == 1 || !p.busy.TryLock() {
-		fn(0, n)
+		job.run(0, n)
 		return
 	}
 	size := (n + chunks - 1) / chunks
 	chunks = (n + size - 1) / size
-	p.fn, p.n, p.size = fn, n, size
+	p.job, p.n, p.size = job, n, size
 	p.pending.Store(int64(chunks))
 	p.gen++
 	p.state.Store(uint64(p.gen)<<32 | uint64(chunks)<<16)
@@ -140,8 +152,34 @@ func (p *pool) parallelFor(n, grain int, fn func(lo, hi int)) {
 			runtime.Gosched()
 		}
 	}
-	p.fn = nil
+	p.job = nil
 	p.busy.Unlock()
+}
+
+// ctxJob carries an op's arguments to a static loop body, so that running
+// it allocates nothing: jobs come from a per-op sync.Pool (a decode step
+// runs hundreds of ops; closures would allocate for each).
+type ctxJob[T any] struct {
+	ctx T
+	fn  func(*T, int, int)
+}
+
+func (j *ctxJob[T]) run(lo, hi int) { j.fn(&j.ctx, lo, hi) }
+
+type jobPool[T any] struct{ p sync.Pool }
+
+func newJobPool[T any]() *jobPool[T] {
+	return &jobPool[T]{p: sync.Pool{New: func() any { return new(ctxJob[T]) }}}
+}
+
+// parallelCtx runs fn(&ctx, lo, hi) over [0, n) like parallelFor; fn
+// should be a function literal that captures nothing.
+func parallelCtx[T any](p *pool, jobs *jobPool[T], n, grain int, ctx T, fn func(*T, int, int)) {
+	j := jobs.p.Get().(*ctxJob[T])
+	j.ctx, j.fn = ctx, fn
+	p.runJob(n, grain, j)
+	*j = ctxJob[T]{}
+	jobs.p.Put(j)
 }
 
 func (p *pool) close() {

@@ -107,8 +107,40 @@ func newScratchPool[T any]() *scratchPool[T] {
 func (s *scratchPool[T]) get() *T  { return s.p.Get().(*T) }
 func (s *scratchPool[T]) put(t *T) { s.p.Put(t) }
 
+// floatBuf is a reusable []float32 (pooled by pointer so that Put does
+// not allocate).
+type floatBuf struct{ v []float32 }
+
+type floatPool struct{ p sync.Pool }
+
+var floatScratch = &floatPool{p: sync.Pool{New: func() any { return new(floatBuf) }}}
+
+// get returns a buffer of n values (contents undefined).
+func (f *floatPool) get(n int) *floatBuf {
+	b := f.p.Get().(*floatBuf)
+	b.v = grow(b.v, n)
+	return b
+}
+
+func (f *floatPool) put(b *floatBuf) { f.p.Put(b) }
+
 func sum16(v []float32) float32 {
 	v = v[:16]
 	return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7])) +
 		((v[8] + v[9]) + (v[10] + v[11])) + ((v[12] + v[13]) + (v[14] + v[15]))
 }
+
+// intBuf and intScratch: the []int32 counterpart of floatScratch.
+type intBuf struct{ v []int32 }
+
+type intPool struct{ p sync.Pool }
+
+var intScratch = &intPool{p: sync.Pool{New: func() any { return new(intBuf) }}}
+
+func (f *intPool) get(n int) *intBuf {
+	b := f.p.Get().(*intBuf)
+	b.v = grow(b.v, n)
+	return b
+}
+
+func (f *intPool) put(b *intBuf) { f.p.Put(b) }

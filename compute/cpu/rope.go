@@ -18,22 +18,33 @@ func (b *Backend) RoPE(x compute.Tensor, pos []int32, p compute.RoPEParams) {
 	if scale == 0 {
 		scale = 1
 	}
-	b.pool.parallelFor(xt.rows, grainFor(xt.cols), func(lo, hi int) {
-		cos := make([]float32, half)
-		sin := make([]float32, half)
+	parallelCtx(b.pool, ropeJobs, xt.rows, grainFor(xt.cols), ropeCtx{xt, pos, p, heads, half, scale}, func(c *ropeCtx, lo, hi int) {
+		buf := floatScratch.get(2 * c.half)
+		cos, sin := buf.v[:c.half], buf.v[c.half:]
 		for r := lo; r < hi; r++ {
-			inv := p.InvFreq
-			if p.PerRowInvFreq != nil {
-				inv = p.PerRowInvFreq(r)
+			inv := c.p.InvFreq
+			if c.p.PerRowInvFreq != nil {
+				inv = c.p.PerRowInvFreq(r)
 			}
-			ropeAngles(cos, sin, inv, pos[r], scale)
-			row := xt.row(r)
-			for h := 0; h < heads; h++ {
-				rotate(row[h*p.HeadDim:h*p.HeadDim+p.RotDim], cos, sin, p.NeoX)
+			ropeAngles(cos, sin, inv, c.pos[r], c.scale)
+			row := c.x.row(r)
+			for h := 0; h < c.heads; h++ {
+				rotate(row[h*c.p.HeadDim:h*c.p.HeadDim+c.p.RotDim], cos, sin, c.p.NeoX)
 			}
 		}
+		floatScratch.put(buf)
 	})
 }
+
+type ropeCtx struct {
+	x           *tensor
+	pos         []int32
+	p           compute.RoPEParams
+	heads, half int
+	scale       float32
+}
+
+var ropeJobs = newJobPool[ropeCtx]()
 
 // ropeAngles follows transformers' float32 arithmetic: the angle is the
 // float32 product pos*invFreq, and only cos/sin are taken at higher precision.
