@@ -29,6 +29,8 @@ type chatRequest struct {
 		Type string `json:"type"`
 	} `json:"response_format"`
 	ChatTemplate *string         `json:"chat_template"`
+	Functions    json.RawMessage `json:"functions"`
+	FunctionCall json.RawMessage `json:"function_call"`
 	Modalities   []string        `json:"modalities"`
 	Audio        json.RawMessage `json:"audio"`
 }
@@ -70,6 +72,8 @@ func (s *Server) prepareChat(req *chatRequest) (*chatSetup, *apiError) {
 		return nil, badRequest("modalities", "only the text modality is supported")
 	case !isNull(req.Audio):
 		return nil, badRequest("audio", "audio output is not supported")
+	case !isNull(req.Functions) || !isNull(req.FunctionCall):
+		return nil, badRequest("functions", "the deprecated functions and function_call are not supported; use tools and tool_choice")
 	}
 	maxTok, maxField := req.MaxCompletionTokens, "max_completion_tokens"
 	if maxTok == nil {

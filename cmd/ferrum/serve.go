@@ -49,7 +49,7 @@ type serveOptions struct {
 func newServeCmd() *cobra.Command {
 	var o serveOptions
 	cmd := &cobra.Command{
-		Use:   "serve [--model MODEL]",
+		Use:   "serve [MODEL | --model MODEL]",
 		Short: "Serve a model over an OpenAI-compatible HTTP API",
 		Long: `Serves MODEL (a Hugging Face folder, a .gguf file, or a repo id or alias, downloaded
 into the Hugging Face cache when missing) on an OpenAI-compatible API: /v1/chat/completions,
@@ -57,8 +57,16 @@ into the Hugging Face cache when missing) on an OpenAI-compatible API: /v1/chat/
 /version (docs/api.md). The port opens at once; /health answers 503 until the model is
 loaded. SIGTERM or Ctrl-C stops accepting requests and lets those in progress finish
 within --shutdown-grace.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runServe(cmd, &o) },
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				if o.model != "" && o.model != args[0] {
+					return fmt.Errorf("serve: MODEL given twice (%s and --model %s)", args[0], o.model)
+				}
+				o.model = args[0]
+			}
+			return runServe(cmd, &o)
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&o.model, "model", "m", "", "model to serve: a folder, a .gguf file, a repo id or an alias")

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// serveLog is a bytes.Buffer safe to read while the command writes.
+type serveLog struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *serveLog) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *serveLog) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServeCommand runs `ferrum serve` on a free port with a generator and
+// an embedding model, calls it, and stops it the way SIGTERM does (its
+// context ends).
+func TestServeCommand(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr serveLog
+	root := newRootCmd()
+	root.SetArgs([]string{"serve", "../../testdata/models/qwen3", "--port", "0", "--kv-cache-tokens", "2048",
+		"--served-model-name", "tiny", "--embedding-model", "../../testdata/embed/bert", "--embedding-model-name", "emb",
+		"--api-key", "k", "--threads", "1"})
+	root.SetErr(&stderr)
+	root.SetOut(io.Discard)
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+
+	ready := regexp.MustCompile(`ready on (http://\S+)/v1`)
+	var base string
+	deadline := time.Now().Add(30 * time.Second)
+	for base == "" {
+		if m := ready.FindStringSubmatch(stderr.String()); m != nil {
+			base = m[1]
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve ended early: %v\n%s", err, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready:\n%s", stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	call := func(path, body string) (int, string) {
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer k")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := call("/v1/chat/completions", `{"model": "tiny", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 3}`); code != 200 || !strings.Contains(body, `"model":"tiny"`) {
+		t.Errorf("chat: %d %s", code, body)
+	}
+	if code, body := call("/v1/embeddings", `{"model": "emb", "input": "hi"}`); code != 200 || !strings.Contains(body, `"embedding":[`) {
+		t.Errorf("embeddings: %d %s", code, body)
+	}
+	if code, _ := call("/v1/embeddings", `{"model": "tiny", "input": "hi"}`); code != 400 {
+		t.Errorf("embeddings from the generator: %d", code)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
+func TestDetectTask(t *testing.T) {
+	for path, want := range map[string]string{
+		"../../testdata/models/qwen3":  "generate",
+		"../../testdata/embed/bert":    "embed",
+		"../../testdata/embed/qwen3":   "embed",
+		"../../testdata/models/llama3": "generate",
+	} {
+		if got := detectTask(path); got != want {
+			t.Errorf("%s: %s, want %s", path, got, want)
+		}
+	}
+}
+
+func TestParseByteSize(t *testing.T) {
+	for in, want := range map[string]int64{"1024": 1024, "2GiB": 2 << 30, "512MB": 512e6, "1.5g": 3 << 29, "64 KiB": 64 << 10} {
+		if got, err := parseByteSize(in); err != nil || got != want {
+			t.Errorf("%q: %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "GB", "-1", "3 parsecs", "0"} {
+		if _, err := parseByteSize(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
