@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -190,14 +191,17 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) *apiError {
 	}
 	defer release()
 	stops, _ := parseStop(req.Stop)
-	t, e := s.run(r.Context(), c.m, engine.Request{PromptTokens: c.prompt, Sampling: c.params})
+	// Cancelled when the client goes away, or when a write to it fails.
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	t, e := s.run(ctx, c.m, engine.Request{PromptTokens: c.prompt, Sampling: c.params})
 	if e != nil {
 		return e
 	}
 	id, created := "chatcmpl-"+randomHex(16), time.Now().Unix()
 	if req.Stream {
 		includeUsage := req.StreamOptions != nil && req.StreamOptions.IncludeUsage
-		s.streamChat(w, r, c, t, id, created, includeUsage, stops)
+		s.streamChat(w, r, c, t, cancel, id, created, includeUsage, stops)
 		return nil
 	}
 	n := c.params.N
@@ -280,9 +284,9 @@ type chatDelta struct {
 	ToolCalls        []toolCallDelta `json:"tool_calls,omitempty"`
 }
 
-func (s *Server) streamChat(w http.ResponseWriter, r *http.Request, c *chatSetup, t *tracked, id string, created int64, includeUsage bool, stops []string) {
+func (s *Server) streamChat(w http.ResponseWriter, r *http.Request, c *chatSetup, t *tracked, cancel func(), id string, created int64, includeUsage bool, stops []string) {
 	out := newSSE(w)
-	defer t.drain()
+	defer func() { cancel(); t.drain() }()
 	var nullUsage json.RawMessage
 	if includeUsage {
 		nullUsage = json.RawMessage("null")

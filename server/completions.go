@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"sync"
@@ -143,12 +144,16 @@ func (s *Server) handleCompletions(w http.ResponseWriter, r *http.Request) *apiE
 		return e
 	}
 	defer release()
+	// Cancelled when the client goes away, or when a write to it fails.
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
 	streams := make([]*tracked, len(c.prompts))
 	for i, p := range c.prompts {
-		t, e := s.run(r.Context(), c.m, engine.Request{PromptTokens: p.ids, Sampling: c.params})
+		t, e := s.run(ctx, c.m, engine.Request{PromptTokens: p.ids, Sampling: c.params})
 		if e != nil {
+			cancel()
 			for _, t := range streams[:i] {
-				t.drain() // ends with the request's context
+				t.drain()
 			}
 			return e
 		}
@@ -172,6 +177,7 @@ func (s *Server) handleCompletions(w http.ResponseWriter, r *http.Request) *apiE
 	}
 	go func() { wg.Wait(); close(events) }()
 	defer func() {
+		cancel()
 		for range events {
 		}
 	}()
