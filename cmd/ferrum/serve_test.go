@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
 	"net/http"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -117,5 +121,62 @@ func TestParseByteSize(t *testing.T) {
 		if _, err := parseByteSize(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// TestServeBinarySIGTERM: the real process, sent SIGTERM while streaming,
+// finishes the stream (up to max_tokens) and exits 0.
+func TestServeBinarySIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "ferrum")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	var stderr serveLog
+	cmd := exec.Command(bin, "serve", "--model", "../../testdata/models/qwen3", "--port", "0", "-t", "1", "--kv-cache-tokens", "2048")
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	ready := regexp.MustCompile(`ready on (http://\S+)/v1`)
+	var base string
+	for deadline := time.Now().Add(30 * time.Second); base == ""; time.Sleep(10 * time.Millisecond) {
+		if m := ready.FindStringSubmatch(stderr.String()); m != nil {
+			base = m[1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready:\n%s", stderr.String())
+		}
+	}
+	resp, err := http.Post(base+"/v1/chat/completions", "application/json", strings.NewReader(
+		`{"messages": [{"role": "user", "content": "hi"}], "max_tokens": 400, "ignore_eos": true, "stream": true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	if !sc.Scan() {
+		t.Fatal("no first event")
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	var last, finish string
+	for sc.Scan() {
+		if line := sc.Text(); line != "" {
+			last = line
+			if strings.Contains(line, `"finish_reason":"`) {
+				finish = line
+			}
+		}
+	}
+	if last != "data: [DONE]" || !strings.Contains(finish, `"finish_reason":"length"`) {
+		t.Errorf("stream after SIGTERM ended with %q (finish chunk %q)", last, finish)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit: %v\n%s", err, stderr.String())
 	}
 }
