@@ -232,3 +232,30 @@ func TestLoadingAndDraining(t *testing.T) {
 		t.Errorf("completion while draining: %d", c)
 	}
 }
+
+func TestCORS(t *testing.T) {
+	ts := newTestServer(t, Config{CORSOrigins: []string{"https://app.example"}, APIKey: "k"})
+	req, _ := http.NewRequest("OPTIONS", ts.url+"/v1/chat/completions", nil)
+	req.Header.Set("Origin", "https://app.example")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example" ||
+		!strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "Authorization") {
+		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+	req, _ = http.NewRequest("GET", ts.url+"/v1/models", nil)
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Authorization", "Bearer k")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("an unlisted origin was allowed")
+	}
+}
