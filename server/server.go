@@ -96,7 +96,6 @@ type Server struct {
 	ready    atomic.Bool
 	draining atomic.Bool
 	pending  atomic.Int64
-	active   sync.WaitGroup
 }
 
 // New makes a server with no models; it answers /health with 503 until
@@ -186,20 +185,8 @@ func (m *Model) setupParsers() error {
 func (s *Server) SetReady() { s.ready.Store(true) }
 
 // Drain makes new requests fail with 503 (and /health too) while those in
-// progress go on; Wait waits for them.
+// progress go on. Serve drains by itself when its context ends.
 func (s *Server) Drain() { s.draining.Store(true) }
-
-// Wait blocks until the requests in progress have ended or ctx is done.
-func (s *Server) Wait(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { s.active.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
 
 // Handler routes the API.
 func (s *Server) Handler() http.Handler {
@@ -230,8 +217,7 @@ func (s *Server) handleUnknown(w http.ResponseWriter, r *http.Request) {
 	writeError(w, notFound("", "not_found", "no such endpoint: %s %s", r.Method, r.URL.Path))
 }
 
-// api wraps an API endpoint: 503 until ready and while draining, and
-// counted for the drain.
+// api wraps an API endpoint: 503 until ready and while draining.
 func (s *Server) api(h func(w http.ResponseWriter, r *http.Request) *apiError) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		switch {
@@ -242,8 +228,6 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request) *apiError) h
 			writeError(w, unavailable("the model is loading"))
 			return
 		}
-		s.active.Add(1)
-		defer s.active.Done()
 		if err := h(w, r); err != nil {
 			if err.Status >= 500 {
 				s.log.Error("request failed", "path", r.URL.Path, "status", err.Status, "err", err.Message)
