@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"github.com/ferrum-go/ferrum/convert"
 	"io"
 	"net/http"
 	"os/exec"
@@ -107,6 +108,17 @@ func TestDetectTask(t *testing.T) {
 	} {
 		if got := detectTask(path); got != want {
 			t.Errorf("%s: %s, want %s", path, got, want)
+		}
+	}
+	ft, _ := convert.ParseFileType("F32")
+	for src, want := range map[string]string{"../../testdata/models/qwen3": "generate", "../../testdata/embed/bert": "embed"} {
+		dst := filepath.Join(t.TempDir(), "m.gguf")
+		if _, err := convert.Convert(src, dst, convert.Options{Type: ft}); err != nil {
+			t.Logf("%s: cannot make a GGUF (%v)", src, err)
+			continue
+		}
+		if got := detectTask(dst); got != want {
+			t.Errorf("GGUF of %s: %s, want %s", src, got, want)
 		}
 	}
 }
