@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"github.com/ferrum-go/ferrum/convert"
 	"io"
 	"net/http"
 	"os/exec"
@@ -15,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ferrum-go/ferrum/convert"
 )
 
 // serveLog is a bytes.Buffer safe to read while the command writes.
