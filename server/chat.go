@@ -200,8 +200,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) *apiError {
 	}
 	id, created := "chatcmpl-"+randomHex(16), time.Now().Unix()
 	if req.Stream {
-		includeUsage := req.StreamOptions != nil && req.StreamOptions.IncludeUsage
-		s.streamChat(w, r, c, t, cancel, id, created, includeUsage, stops)
+		s.streamChat(w, r, c, t, cancel, id, created, newStreamUsage(&req.genParams, len(c.prompt)), stops)
 		return nil
 	}
 	n := c.params.N
@@ -284,16 +283,12 @@ type chatDelta struct {
 	ToolCalls        []toolCallDelta `json:"tool_calls,omitempty"`
 }
 
-func (s *Server) streamChat(w http.ResponseWriter, r *http.Request, c *chatSetup, t *tracked, cancel func(), id string, created int64, includeUsage bool, stops []string) {
+func (s *Server) streamChat(w http.ResponseWriter, r *http.Request, c *chatSetup, t *tracked, cancel func(), id string, created int64, su *streamUsage, stops []string) {
 	out := newSSE(w)
 	defer func() { cancel(); t.drain() }()
-	var nullUsage json.RawMessage
-	if includeUsage {
-		nullUsage = json.RawMessage("null")
-	}
 	send := func(ch chatChunkChoice) error {
 		return out.send(chatChunk{ID: id, Object: "chat.completion.chunk", Created: created, Model: c.m.Names[0],
-			Choices: []chatChunkChoice{ch}, Usage: nullUsage})
+			Choices: []chatChunkChoice{ch}, Usage: su.chunk()})
 	}
 	n := c.params.N
 	outs := make([]*output, n)
@@ -314,6 +309,7 @@ func (s *Server) streamChat(w http.ResponseWriter, r *http.Request, c *chatSetup
 		if ev.Usage != nil {
 			u = ev.Usage
 		}
+		su.completion += len(ev.Tokens)
 		final := ev.FinishReason != ""
 		if final && (ev.FinishReason == engine.FinishError || ev.FinishReason == engine.FinishCancelled) {
 			if r.Context().Err() == nil {
@@ -349,7 +345,7 @@ func (s *Server) streamChat(w http.ResponseWriter, r *http.Request, c *chatSetup
 	if r.Context().Err() != nil {
 		return
 	}
-	if includeUsage {
+	if su.include {
 		b, _ := json.Marshal(usageOf(u))
 		if out.send(chatChunk{ID: id, Object: "chat.completion.chunk", Created: created, Model: c.m.Names[0],
 			Choices: []chatChunkChoice{}, Usage: b}) != nil {

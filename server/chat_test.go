@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
 
 	"github.com/ferrum-go/ferrum/chat"
 	"github.com/ferrum-go/ferrum/engine"
@@ -101,5 +102,33 @@ func TestChatStreaming(t *testing.T) {
 	}
 	if acc.Usage.CompletionTokens != whole.Usage.CompletionTokens || acc.Usage.PromptTokens != whole.Usage.PromptTokens {
 		t.Errorf("streamed usage %+v, whole %+v", acc.Usage, whole.Usage)
+	}
+}
+
+// TestContinuousUsage: vLLM's continuous_usage_stats puts the counts so
+// far in every chunk.
+func TestContinuousUsage(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	stream := ts.client.Chat.Completions.NewStreaming(context.Background(), openai.ChatCompletionNewParams{
+		Model:       "qwen3",
+		Messages:    []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")},
+		Temperature: openai.Float(0),
+		MaxTokens:   openai.Int(6),
+	}, option.WithJSONSet("stream_options", map[string]any{"include_usage": true, "continuous_usage_stats": true}))
+	var last int64 = -1
+	chunks := 0
+	for stream.Next() {
+		u := stream.Current().Usage
+		if u.PromptTokens == 0 || u.CompletionTokens < last || u.TotalTokens != u.PromptTokens+u.CompletionTokens {
+			t.Errorf("chunk %d usage %+v after %d completion tokens", chunks, u, last)
+		}
+		last = u.CompletionTokens
+		chunks++
+	}
+	if err := stream.Err(); err != nil {
+		t.Fatal(describe(err))
+	}
+	if last != 6 {
+		t.Errorf("final completion tokens %d, want 6", last)
 	}
 }

@@ -191,8 +191,11 @@ func (s *Server) handleCompletions(w http.ResponseWriter, r *http.Request) *apiE
 	}
 	id, created := "cmpl-"+randomHex(16), time.Now().Unix()
 	if req.Stream {
-		includeUsage := req.StreamOptions != nil && req.StreamOptions.IncludeUsage
-		s.streamCompletion(w, r, st, events, id, created, includeUsage)
+		promptTokens := 0
+		for _, p := range c.prompts {
+			promptTokens += len(p.ids)
+		}
+		s.streamCompletion(w, r, st, events, id, created, newStreamUsage(&req.genParams, promptTokens))
 		return nil
 	}
 	for pe := range events {
@@ -273,12 +276,8 @@ func (st *completionState) apply(pe promptEvent) completionChoice {
 	return part
 }
 
-func (s *Server) streamCompletion(w http.ResponseWriter, r *http.Request, st *completionState, events <-chan promptEvent, id string, created int64, includeUsage bool) {
+func (s *Server) streamCompletion(w http.ResponseWriter, r *http.Request, st *completionState, events <-chan promptEvent, id string, created int64, su *streamUsage) {
 	out := newSSE(w)
-	var nullUsage json.RawMessage
-	if includeUsage {
-		nullUsage = json.RawMessage("null")
-	}
 	model := st.c.m.Names[0]
 	for pe := range events {
 		ev := pe.ev
@@ -290,18 +289,19 @@ func (s *Server) streamCompletion(w http.ResponseWriter, r *http.Request, st *co
 			return
 		}
 		part := st.apply(pe)
+		su.completion += len(ev.Tokens)
 		if part.Text == "" && part.Logprobs == nil && part.FinishReason == nil {
 			continue
 		}
 		if out.send(completionResponse{ID: id, Object: "text_completion", Created: created, Model: model,
-			Choices: []completionChoice{part}, Usage: nullUsage}) != nil {
+			Choices: []completionChoice{part}, Usage: su.chunk()}) != nil {
 			return
 		}
 	}
 	if r.Context().Err() != nil {
 		return
 	}
-	if includeUsage {
+	if su.include {
 		ub, _ := json.Marshal(st.total)
 		if out.send(completionResponse{ID: id, Object: "text_completion", Created: created, Model: model,
 			Choices: []completionChoice{}, Usage: ub}) != nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
 )
 
@@ -64,3 +65,30 @@ func (s *sse) fail(e *apiError) {
 }
 
 func (s *sse) done() { s.data([]byte("[DONE]")) }
+
+// streamUsage fills each chunk's usage field: absent, null
+// (stream_options.include_usage: the usage comes in a last chunk), or the
+// counts so far (vLLM's continuous_usage_stats as well).
+type streamUsage struct {
+	include, continuous bool
+	prompt, completion  int
+}
+
+func newStreamUsage(g *genParams, promptTokens int) *streamUsage {
+	u := &streamUsage{prompt: promptTokens}
+	if o := g.StreamOptions; o != nil {
+		u.include, u.continuous = o.IncludeUsage, o.IncludeUsage && o.ContinuousUsageStats
+	}
+	return u
+}
+
+func (u *streamUsage) chunk() json.RawMessage {
+	switch {
+	case !u.include:
+		return nil
+	case !u.continuous:
+		return json.RawMessage("null")
+	}
+	b, _ := json.Marshal(usage{PromptTokens: u.prompt, CompletionTokens: u.completion, TotalTokens: u.prompt + u.completion})
+	return b
+}
