@@ -171,6 +171,8 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 		func(s engine.Stats) float64 { return float64(s.Waiting) }, "gauge")
 	gauge("vllm:kv_cache_usage_perc", "Fraction of KV-cache blocks in use (1 = full).",
 		func(s engine.Stats) float64 { return s.KVUsage }, "gauge")
+	gauge("vllm:gpu_cache_usage_perc", "Deprecated name of vllm:kv_cache_usage_perc, for older gateways.",
+		func(s engine.Stats) float64 { return s.KVUsage }, "gauge")
 	gauge("vllm:prefix_cache_queries_total", "Prompt tokens looked up in the prefix cache.",
 		func(s engine.Stats) float64 { return float64(s.PrefixQueries) }, "counter")
 	gauge("vllm:prefix_cache_hits_total", "Prompt tokens found in the prefix cache.",
@@ -214,6 +216,8 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	hist("vllm:time_to_first_token_seconds", "Time from arrival to the first generated token.",
 		func(m *modelMetrics) *histogram { return m.ttft }, true)
 	hist("vllm:inter_token_latency_seconds", "Time between successive tokens of a sequence.",
+		func(m *modelMetrics) *histogram { return m.itl }, true)
+	hist("vllm:time_per_output_token_seconds", "Deprecated name of vllm:inter_token_latency_seconds, for older dashboards.",
 		func(m *modelMetrics) *histogram { return m.itl }, true)
 	hist("vllm:e2e_request_latency_seconds", "Time from arrival to the end of a request.",
 		func(m *modelMetrics) *histogram { return m.e2e }, false)

@@ -202,7 +202,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /metrics", s.handleMetrics)
 	mux.HandleFunc("GET /version", s.handleVersion)
 	mux.HandleFunc("/", s.handleUnknown)
-	return s.recoverer(s.cors(s.auth(mux)))
+	return s.recoverer(s.logged(s.cors(s.auth(mux))))
 }
 
 var knownPaths = []string{"/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models",
@@ -276,6 +276,36 @@ func kindName(gen bool) string {
 	}
 	return "an embedding"
 }
+
+// logged logs each request at debug level (info for errors), with its
+// status and duration.
+func (s *Server) logged(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(sw, r)
+		lvl := slog.LevelDebug
+		if sw.status >= 400 {
+			lvl = slog.LevelInfo
+		}
+		s.log.Log(r.Context(), lvl, "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"duration", time.Since(start).Round(time.Microsecond), "remote", r.RemoteAddr)
+	})
+}
+
+// statusWriter remembers the status; Unwrap lets http.ResponseController
+// reach the connection's Flush.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (s *Server) recoverer(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
