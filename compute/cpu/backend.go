@@ -1,6 +1,28 @@
-// Package cpu is the plain-Go compute backend: F32 activations on the Go
-// heap, weights used in place from their (mmap'd) bytes, every op spread
-// over a fixed pool of worker goroutines.
+// Package cpu is the CPU compute backend: F32 activations on the Go heap,
+// weights used in place from their (mmap'd) bytes, every op spread over a
+// fixed pool of worker goroutines (pool.go: spin-then-park workers, chunks
+// claimed by compare-and-swap, no allocation per op).
+//
+// Kernels sit in slots chosen at start-up from the CPU's features
+// (features.go, golang.org/x/sys/cpu); every slot has a plain-Go version
+// that other CPUs run and that the tests compare the assembly against:
+//
+//   - MatMul on Q8_0, Q4_0, Q4_K, Q6_K weights (qKernels, qmatmul.go):
+//     the activation rows are quantized once per call (act.go: Q8 blocks
+//     or Q8_K super-blocks, as ggml pairs them), then integer dot products
+//     (qdot_ref.go; AVX512-VNNI vpdpbusd in qdot_amd64.s), one activation
+//     row (decode) or four sharing each decoded weight block (prefill).
+//   - MatMul on F32, F16, BF16 weights (floatRows, fmatmul.go): weights
+//     widened in registers against F32 activations (fdot_amd64.s), 4x4
+//     register tiles for prefill.
+//   - other weight types: each weight row dequantized once (quant's
+//     decoders, bit-exact with ggml) and dotted with every activation row.
+//   - dot/axpy, attention score/value runs over a KV block (attn_*),
+//     exp for attention's online softmax, Softmax and SwiGLU (vexp_*),
+//     RMSNorm rows (norm_*).
+//
+// Results of a row never depend on the other rows of its batch: the 1-row
+// and 4-row kernels perform the same operations per row in the same order.
 package cpu
 
 import (

@@ -17,7 +17,9 @@ import (
 // with the context filled to 64 positions and reset every 256 steps;
 // allocs/op is what the forward pass allocates per step. Without the
 // variable it is skipped. FERRUM_BENCH_PROMPT=N times an N-token prefill
-// instead.
+// instead, FERRUM_BENCH_TG=N N decode steps from an empty context
+// (llama-bench's ppN and tgN, for architectures `ferrum bench` does not
+// load).
 func BenchmarkDecodeStep(b *testing.B) {
 	path := os.Getenv("FERRUM_BENCH_MODEL")
 	if path == "" {
@@ -61,6 +63,27 @@ func BenchmarkDecodeStep(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(prompt)*float64(b.N)/b.Elapsed().Seconds(), "tok/s")
+		return
+	}
+	if s := os.Getenv("FERRUM_BENCH_TG"); s != "" {
+		// llama-bench's tgN: N single-token steps from an empty context.
+		n := 0
+		for _, c := range s {
+			n = n*10 + int(c-'0')
+		}
+		batch := &model.Batch{Cache: cache, Tokens: []int32{1}, Positions: []int32{0},
+			Seqs: []model.Seq{{NumRows: 1, Blocks: table.Blocks}}, LogitRows: []int{0}}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			for p := 0; p < n; p++ {
+				batch.Tokens[0] = int32((p*7919 + 1) % cfg.VocabSize)
+				batch.Positions[0] = int32(p)
+				if _, err := m.Forward(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "tok/s")
 		return
 	}
 	batch := &model.Batch{Cache: cache, Tokens: []int32{1}, Positions: []int32{0},

@@ -11,11 +11,13 @@ import (
 
 	"github.com/ferrum-go/ferrum/format/gguf"
 	"github.com/ferrum-go/ferrum/model"
+	"github.com/ferrum-go/ferrum/model/qwen3moe"
 	"github.com/ferrum-go/ferrum/quant"
 )
 
 // TestWriteRealShapeGGUF writes random-weight GGUFs with the shapes of
-// released models (F16 Llama-3.2-1B, BF16 Qwen3-0.6B) and a byte-level BPE
+// released models (F16 Llama-3.2-1B, BF16 Qwen3-0.6B, BF16 Qwen3-MoE with
+// hidden 1024, 12 layers, 64 experts of 512, 8 active) and a byte-level BPE
 // vocabulary of the right size, so that llama.cpp loads the same files
 // (llama-quantize makes the Q8_0/Q4_0/Q4_K_M variants both engines are
 // benchmarked on; see scripts/bench-vs-llamacpp.sh). Gigabytes: it runs
@@ -39,6 +41,14 @@ func TestWriteRealShapeGGUF(t *testing.T) {
 			"bos_token_id":128000,"eos_token_id":128001,
 			"rope_scaling":{"factor":32.0,"high_freq_factor":4.0,"low_freq_factor":1.0,"original_max_position_embeddings":8192,"rope_type":"llama3"}}`, quant.F16},
 	}
+	shapes = append(shapes, struct {
+		name, json string
+		typ        quant.Type
+	}{"qwen3moe-1024x12-64e8", `{"architectures":["Qwen3MoeForCausalLM"],"model_type":"qwen3_moe","vocab_size":151936,
+		"hidden_size":1024,"intermediate_size":3072,"num_hidden_layers":12,"num_attention_heads":16,"num_key_value_heads":8,
+		"head_dim":128,"max_position_embeddings":40960,"rms_norm_eps":1e-6,"rope_theta":1000000.0,"tie_word_embeddings":true,
+		"num_experts":64,"num_experts_per_tok":8,"moe_intermediate_size":512,"norm_topk_prob":true,"decoder_sparse_step":1,
+		"bos_token_id":151643,"eos_token_id":151645}`, quant.BF16})
 	for _, s := range shapes {
 		path := filepath.Join(out, s.name+"-"+s.typ.String()+".gguf")
 		if _, err := os.Stat(path); err == nil {
@@ -48,7 +58,13 @@ func TestWriteRealShapeGGUF(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := writeRandom(cfg, path, s.typ); err != nil {
+		var moe *qwen3moe.MoEConfig
+		if cfg.Architecture == "Qwen3MoeForCausalLM" {
+			if moe, err = qwen3moe.ParseHFMoEConfig([]byte(s.json)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := writeRandom(cfg, moe, path, s.typ); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -70,9 +86,15 @@ func gpt2Bytes() []string {
 	return out
 }
 
-func writeRandom(cfg *model.Config, path string, typ quant.Type) error {
+func writeRandom(cfg *model.Config, moe *qwen3moe.MoEConfig, path string, typ quant.Type) error {
 	w := gguf.NewWriter()
-	kvs, err := model.GGUFMetadata(cfg)
+	var kvs []model.MetaKV
+	var err error
+	if moe != nil {
+		kvs, err = qwen3moe.GGUFMetadata(cfg, moe)
+	} else {
+		kvs, err = model.GGUFMetadata(cfg)
+	}
 	if err != nil {
 		return err
 	}
@@ -94,24 +116,22 @@ func writeRandom(cfg *model.Config, path string, typ quant.Type) error {
 	w.Set("tokenizer.ggml.token_type", types)
 	w.Set("tokenizer.ggml.merges", []string{"Ġ t"})
 	seed := uint64(0)
-	add := func(hf string, shape ...int64) error {
+	// addNamed writes a tensor of shape (HF order, outermost first) under
+	// a GGUF name; matrices (2-D and up) get typ, vectors F32.
+	addNamed := func(name string, mtyp quant.Type, shape ...int64) error {
 		tt := quant.F32
-		if len(shape) == 2 {
-			tt = typ
+		if len(shape) >= 2 {
+			tt = mtyp
 		}
 		cols := shape[len(shape)-1]
 		rows := int64(1)
-		if len(shape) == 2 {
-			rows = shape[0]
+		for _, d := range shape[:len(shape)-1] {
+			rows *= d
 		}
 		size, _ := quant.RowBytes(tt, rows*cols)
-		name, ok := model.HFToGGUF(hf)
-		if !ok {
-			return fmt.Errorf("no GGUF name for %s", hf)
-		}
-		dims := []int64{cols}
-		if len(shape) == 2 {
-			dims = append(dims, rows)
+		var dims []int64
+		for i := len(shape) - 1; i >= 0; i-- {
+			dims = append(dims, shape[i])
 		}
 		seed++
 		sd := seed
@@ -139,6 +159,13 @@ func writeRandom(cfg *model.Config, path string, typ quant.Type) error {
 			return nil
 		}, size)
 	}
+	add := func(hf string, shape ...int64) error {
+		name, ok := model.HFToGGUF(hf)
+		if !ok {
+			return fmt.Errorf("no GGUF name for %s", hf)
+		}
+		return addNamed(name, typ, shape...)
+	}
 	h, in := int64(cfg.HiddenSize), int64(cfg.IntermediateSize)
 	q, kv := int64(cfg.NumHeads*cfg.HeadDim), int64(cfg.NumKVHeads*cfg.HeadDim)
 	var errs []error
@@ -156,6 +183,14 @@ func writeRandom(cfg *model.Config, path string, typ quant.Type) error {
 			do(add(p("self_attn.k_norm.weight"), int64(cfg.HeadDim)))
 		}
 		do(add(p("post_attention_layernorm.weight"), h))
+		if moe != nil {
+			e, ff := int64(moe.NumExperts), int64(moe.MoEIntermediateSize)
+			do(addNamed(fmt.Sprintf("blk.%d.ffn_gate_inp.weight", l), quant.F32, e, h))
+			do(addNamed(model.ExpertsGGUFName(l, "gate"), typ, e, ff, h))
+			do(addNamed(model.ExpertsGGUFName(l, "up"), typ, e, ff, h))
+			do(addNamed(model.ExpertsGGUFName(l, "down"), typ, e, h, ff))
+			continue
+		}
 		do(add(p("mlp.gate_proj.weight"), in, h))
 		do(add(p("mlp.up_proj.weight"), in, h))
 		do(add(p("mlp.down_proj.weight"), h, in))
