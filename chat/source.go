@@ -106,6 +106,10 @@ func tokenContent(raw json.RawMessage) (*string, error) {
 	return obj.Content, nil
 }
 
+// ErrNoTemplate is wrapped by LoadDir's error for a folder without any chat
+// template.
+var ErrNoTemplate = errors.New("no chat template")
+
 // LoadDir reads a model or tokenizer folder. As in transformers, chat_template.jinja (and
 // additional_chat_templates/NAME.jinja) win over templates inside tokenizer_config.json.
 func LoadDir(dir string) (*Source, error) {
@@ -140,7 +144,7 @@ func LoadDir(dir string) (*Source, error) {
 		}
 	}
 	if len(s.Templates) == 0 {
-		return nil, fmt.Errorf("%s: no chat template (neither chat_template in tokenizer_config.json nor chat_template.jinja)", dir)
+		return nil, fmt.Errorf("%s: %w (neither chat_template in tokenizer_config.json nor chat_template.jinja)", dir, ErrNoTemplate)
 	}
 	return s, nil
 }

@@ -210,3 +210,6 @@ func (r *Reranker) Rerank(ctx context.Context, query string, docs []string, trun
 	}
 	return out, usage, nil
 }
+
+// Tokenizer is the tokenizer queries and documents go through.
+func (r *Reranker) Tokenizer() *tokenizer.Tokenizer { return r.tok }

@@ -6,19 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/ferrum-go/ferrum/chat"
 	"github.com/ferrum-go/ferrum/compute"
 	"github.com/ferrum-go/ferrum/compute/cpu"
-	"github.com/ferrum-go/ferrum/format/gguf"
+	"github.com/ferrum-go/ferrum/embed"
 	"github.com/ferrum-go/ferrum/kvcache"
 	"github.com/ferrum-go/ferrum/model"
-	_ "github.com/ferrum-go/ferrum/model/llama" // registers the Llama family
+	_ "github.com/ferrum-go/ferrum/model/llama"    // registers the Llama family
+	_ "github.com/ferrum-go/ferrum/model/qwen3moe" // registers Qwen3-MoE
 	"github.com/ferrum-go/ferrum/tokenizer"
 )
 
@@ -26,8 +24,18 @@ import (
 // still running when Close is called.
 var ErrClosed = errors.New("engine: closed")
 
-// Engine serves generation requests for one model.
+// Engine serves one model: generation requests for a decoder LLM, or
+// Embed / Rerank calls for an embedding model or a cross-encoder.
 type Engine struct {
+	task   Task
+	notGen error // why Generate fails; nil for a generator
+
+	// Embedding models and rerankers (package embed); nil otherwise.
+	emb       *embed.Embedder
+	rr        *embed.Reranker
+	encMu     sync.RWMutex // held for reading by Embed and Rerank calls
+	encClosed bool
+
 	model  model.Model
 	tok    *tokenizer.Tokenizer
 	chat   *chat.Chat // nil when the model has no chat template
@@ -55,9 +63,22 @@ type Engine struct {
 	sched scheduler // touched only by the loop goroutine
 }
 
-// Open loads the model at path (an HF folder or a .gguf file) with its
-// tokenizer and chat template and starts the scheduler.
+// Open loads the model at path (an HF folder or a .gguf file). A
+// generator (Options.Task, else DetectTask) comes with its tokenizer and
+// chat template and starts the scheduler; an embedding model or reranker
+// is opened through package embed and serves Embed or Rerank.
 func Open(path string, opts Options) (*Engine, error) {
+	task := opts.Task
+	if task == TaskAuto {
+		task = DetectTask(path)
+	}
+	switch task {
+	case TaskEmbed, TaskRerank:
+		return openEncoder(path, task, opts)
+	case TaskGenerate:
+	default:
+		return nil, fmt.Errorf("engine: Options.Task %q: want generate, embed, rerank or empty (auto)", task)
+	}
 	be := opts.Backend
 	var own io.Closer
 	if be == nil {
@@ -83,14 +104,18 @@ func Open(path string, opts Options) (*Engine, error) {
 		m.Close()
 		return fail(fmt.Errorf("tokenizer: %w", err))
 	}
-	src, chatErr := loadChat(tokPath, opts.ChatTemplate)
 	var ch *chat.Chat
-	if chatErr == nil {
-		if ch, chatErr = src.Compile(); chatErr != nil && opts.ChatTemplate != "" {
+	var chatErr error
+	if opts.ChatTemplate != "" {
+		if ch, err = chat.FromString("chat template option", opts.ChatTemplate).Compile(); err != nil {
 			m.Close()
-			return fail(chatErr)
+			return fail(err)
 		}
+	} else if ch, chatErr = LoadChat(tokPath, ""); chatErr == nil && ch == nil {
+		chatErr = fmt.Errorf("engine: %s has no chat template", tokPath)
 	}
+	// A model template that does not parse fails chat requests only
+	// (chatErr says why); completions still work.
 	opts.Backend = be
 	e, err := New(m, tok, ch, opts)
 	if err != nil {
@@ -101,35 +126,6 @@ func Open(path string, opts Options) (*Engine, error) {
 	e.ownBe = own
 	e.be = be
 	return e, nil
-}
-
-// loadChat finds the chat template: the override, the folder's
-// chat_template.jinja / tokenizer_config.json, or a GGUF's
-// tokenizer.chat_template.
-func loadChat(path, override string) (*chat.Source, error) {
-	if override != "" {
-		return chat.FromString("chat template option", override), nil
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.IsDir() {
-		return chat.LoadDir(path)
-	}
-	if strings.EqualFold(filepath.Ext(path), ".gguf") {
-		f, err := gguf.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		t, err := f.Metadata.String("tokenizer.chat_template")
-		if err != nil {
-			return nil, fmt.Errorf("%s: no chat template: %w", path, err)
-		}
-		return chat.FromString(path+": tokenizer.chat_template", t), nil
-	}
-	return chat.LoadDir(filepath.Dir(path))
 }
 
 // New builds an engine around an already loaded model and tokenizer; ch
@@ -158,6 +154,7 @@ func New(m model.Model, tok *tokenizer.Tokenizer, ch *chat.Chat, opts Options) (
 	// sequence was when they were computed, so they cannot be shared.
 	prefix := !opts.DisablePrefixCache && cfg.RopeScaling.Type != "dynamic"
 	e := &Engine{
+		task:  TaskGenerate,
 		model: m, tok: tok, chat: ch, be: be, cache: cache,
 		blocks: kvcache.NewPrefixCache(cache.Alloc, prefix),
 		opts:   opts, vocab: cfg.VocabSize,
@@ -176,14 +173,26 @@ func New(m model.Model, tok *tokenizer.Tokenizer, ch *chat.Chat, opts Options) (
 // Tokenizer is the model's tokenizer.
 func (e *Engine) Tokenizer() *tokenizer.Tokenizer { return e.tok }
 
-// Config is the model's configuration.
-func (e *Engine) Config() *model.Config { return e.model.Config() }
+// Config is the generator's configuration; nil for an embedding model or
+// reranker.
+func (e *Engine) Config() *model.Config {
+	if e.model == nil {
+		return nil
+	}
+	return e.model.Config()
+}
 
 // Options are the engine's settings with defaults filled in.
 func (e *Engine) Options() Options { return e.opts }
 
-// KVCacheTokens is the size of the KV pool in tokens.
-func (e *Engine) KVCacheTokens() int { return e.cache.Alloc.NumBlocks() * e.cache.BlockSize() }
+// KVCacheTokens is the size of the KV pool in tokens (0 without a
+// generator).
+func (e *Engine) KVCacheTokens() int {
+	if e.cache == nil {
+		return 0
+	}
+	return e.cache.Alloc.NumBlocks() * e.cache.BlockSize()
+}
 
 // HasChatTemplate reports whether chat requests can be rendered.
 func (e *Engine) HasChatTemplate() bool { return e.chat != nil }
@@ -199,6 +208,9 @@ func (e *Engine) RenderChat(messages []chat.Message, tools []json.RawMessage, kw
 
 // PromptTokens returns the token ids a request's prompt becomes.
 func (e *Engine) PromptTokens(r *Request) ([]int32, error) {
+	if e.notGen != nil {
+		return nil, e.notGen
+	}
 	set := 0
 	for _, b := range []bool{r.Prompt != "", r.PromptTokens != nil, r.Messages != nil} {
 		if b {
@@ -304,6 +316,9 @@ func (e *Engine) Close() error {
 	e.closed = true
 	e.mu.Unlock()
 	close(e.closing)
+	if e.model == nil {
+		return e.closeEncoder()
+	}
 	e.stopStep()
 	<-e.done
 	err := e.model.Close()
@@ -342,6 +357,9 @@ func (e *Engine) Stats() Stats {
 	e.statsMu.Lock()
 	defer e.statsMu.Unlock()
 	s := e.stats
+	if e.blocks == nil {
+		return s
+	}
 	s.PrefixQueries, s.PrefixHits = e.blocks.Counters()
 	return s
 }

@@ -8,11 +8,22 @@ import (
 	"strconv"
 
 	"github.com/ferrum-go/ferrum/compute"
+	"github.com/ferrum-go/ferrum/embed"
 	"github.com/ferrum-go/ferrum/kvcache"
 )
 
 // Options tune an Engine. The zero value is sensible everywhere.
 type Options struct {
+	// Task picks the kind of model Open loads: TaskGenerate, TaskEmbed or
+	// TaskRerank; TaskAuto (zero) decides from the model's files
+	// (DetectTask).
+	Task Task
+	// Embedding tunes embedding models and rerankers (pooling,
+	// normalization, token limits); its Backend, Threads and Tokenizer
+	// default to Backend, Threads and TokenizerPath below. The other
+	// fields below apply to generators only.
+	Embedding embed.Options
+
 	// Backend runs the model; nil makes a CPU backend with Threads
 	// workers, which the Engine closes on Close.
 	Backend compute.Backend

@@ -66,7 +66,7 @@ func models(t testing.TB) (*engine.Engine, *embed.Embedder) {
 
 func mustChat(t testing.TB, dir string) *chat.Chat {
 	t.Helper()
-	c, err := LoadChat(dir, "")
+	c, err := engine.LoadChat(dir, "")
 	if err != nil || c == nil {
 		t.Fatalf("chat template of %s: %v", dir, err)
 	}

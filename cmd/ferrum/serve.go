@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -18,9 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ferrum-go/ferrum/chat"
-	"github.com/ferrum-go/ferrum/embed"
 	"github.com/ferrum-go/ferrum/engine"
-	"github.com/ferrum-go/ferrum/format/gguf"
 	"github.com/ferrum-go/ferrum/hub"
 	"github.com/ferrum-go/ferrum/internal/version"
 	"github.com/ferrum-go/ferrum/server"
@@ -184,21 +180,29 @@ func loadServed(ctx context.Context, srv *server.Server, o *serveOptions, modelA
 		if len(names) == 0 {
 			names = []string{arg}
 		}
-		if task == "auto" {
-			task = detectTask(path)
+		t, err := engine.ParseTask(task)
+		if err != nil {
+			return err
 		}
-		if task == "embed" {
-			e, err := embed.Open(path, embed.Options{Threads: o.engine.threads})
+		if t == engine.TaskAuto {
+			t = engine.DetectTask(path)
+		}
+		switch t {
+		case engine.TaskRerank:
+			return fmt.Errorf("%s is a reranker (cross-encoder); ferrum serve has no rerank endpoint yet (the Go library's Engine.Rerank scores pairs)", arg)
+		case engine.TaskEmbed:
+			e, err := engine.Open(path, engine.Options{Task: engine.TaskEmbed, Threads: eopts.Threads, TokenizerPath: eopts.TokenizerPath})
 			if err != nil {
 				return err
 			}
 			closers = append(closers, e.Close)
-			return srv.AddModel(&server.Model{Names: names, Root: path, Embedder: e})
+			return srv.AddModel(&server.Model{Names: names, Root: path, Embedder: e.Embedder()})
 		}
-		ch, err := server.LoadChat(path, o.chatTemplate)
+		ch, err := engine.LoadChat(path, o.chatTemplate)
 		if err != nil {
 			return err
 		}
+		eopts.Task = engine.TaskGenerate
 		e, err := engine.Open(path, eopts)
 		if err != nil {
 			return err
@@ -227,45 +231,6 @@ func loadServed(ctx context.Context, srv *server.Server, o *serveOptions, modelA
 		}
 	}
 	return closers, nil
-}
-
-// detectTask tells an embedding model from a generative one: a
-// sentence-transformers layout (modules.json), an encoder or bare
-// backbone in config.json's architectures (BertModel, Qwen3Model, ...),
-// or a GGUF of an encoder architecture or with a pooling type.
-func detectTask(path string) string {
-	if strings.EqualFold(filepath.Ext(path), ".gguf") {
-		f, err := gguf.Open(path)
-		if err != nil {
-			return "generate" // the engine reports the real problem
-		}
-		defer f.Close()
-		arch, _ := f.Metadata.String("general.architecture")
-		if strings.Contains(arch, "bert") {
-			return "embed"
-		}
-		if f.Metadata.Has(arch + ".pooling_type") {
-			return "embed"
-		}
-		return "generate"
-	}
-	dir := path
-	if st, err := os.Stat(path); err == nil && !st.IsDir() {
-		dir = filepath.Dir(path)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "modules.json")); err == nil {
-		return "embed"
-	}
-	var cfg struct {
-		Architectures []string `json:"architectures"`
-	}
-	if b, err := os.ReadFile(filepath.Join(dir, "config.json")); err == nil && json.Unmarshal(b, &cfg) == nil && len(cfg.Architectures) > 0 {
-		a := cfg.Architectures[0]
-		if !strings.HasSuffix(a, "ForCausalLM") && !strings.HasSuffix(a, "LMHeadModel") && !strings.HasSuffix(a, "ForConditionalGeneration") {
-			return "embed"
-		}
-	}
-	return "generate"
 }
 
 // parseByteSize reads 1073741824, 512MB, 2GiB, 1.5G (K/M/G/T: powers of

@@ -14,8 +14,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/ferrum-go/ferrum/convert"
 )
 
 // serveLog is a bytes.Buffer safe to read while the command writes.
@@ -97,30 +95,6 @@ func TestServeCommand(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop")
-	}
-}
-
-func TestDetectTask(t *testing.T) {
-	for path, want := range map[string]string{
-		"../../testdata/models/qwen3":  "generate",
-		"../../testdata/embed/bert":    "embed",
-		"../../testdata/embed/qwen3":   "embed",
-		"../../testdata/models/llama3": "generate",
-	} {
-		if got := detectTask(path); got != want {
-			t.Errorf("%s: %s, want %s", path, got, want)
-		}
-	}
-	ft, _ := convert.ParseFileType("F32")
-	for src, want := range map[string]string{"../../testdata/models/qwen3": "generate", "../../testdata/embed/bert": "embed"} {
-		dst := filepath.Join(t.TempDir(), "m.gguf")
-		if _, err := convert.Convert(src, dst, convert.Options{Type: ft}); err != nil {
-			t.Logf("%s: cannot make a GGUF (%v)", src, err)
-			continue
-		}
-		if got := detectTask(dst); got != want {
-			t.Errorf("GGUF of %s: %s, want %s", src, got, want)
-		}
 	}
 }
 

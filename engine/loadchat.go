@@ -1,6 +1,7 @@
-package server
+package engine
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,17 +11,17 @@ import (
 	"github.com/ferrum-go/ferrum/format/gguf"
 )
 
-// LoadChat finds a model's chat template: templateFile when given (a
-// Jinja file or a tokenizer_config.json), else the model folder's
-// chat_template.jinja / tokenizer_config.json, a GGUF's
-// tokenizer.chat_template, or the folder beside a single file. It returns
-// nil and no error when the model has no template (chat requests then get
-// a 400 saying so).
+// LoadChat finds and compiles a model's chat template: templateFile when
+// given (a Jinja file, or a tokenizer_config.json), else the model
+// folder's chat_template.jinja / tokenizer_config.json, a GGUF's
+// tokenizer.chat_template, or the folder beside any other single file. It
+// returns nil and no error when the model has no template. Open uses it;
+// so does ferrum serve, which hands the result to package server.
 func LoadChat(modelPath, templateFile string) (*chat.Chat, error) {
 	if templateFile != "" {
 		src, err := chat.LoadFile(templateFile)
 		if err != nil {
-			return nil, fmt.Errorf("--chat-template: %w", err)
+			return nil, fmt.Errorf("chat template file: %w", err)
 		}
 		return src.Compile()
 	}
@@ -46,10 +47,10 @@ func LoadChat(modelPath, templateFile string) (*chat.Chat, error) {
 	default:
 		src, err = chat.LoadDir(filepath.Dir(modelPath))
 	}
+	if errors.Is(err, chat.ErrNoTemplate) {
+		return nil, nil
+	}
 	if err != nil {
-		if strings.Contains(err.Error(), "no chat template") {
-			return nil, nil
-		}
 		return nil, err
 	}
 	return src.Compile()

@@ -1,4 +1,4 @@
-package server
+package engine
 
 import (
 	"os"
@@ -10,7 +10,10 @@ import (
 	"github.com/ferrum-go/ferrum/convert"
 )
 
+// TestLoadChat: the template comes from a folder, a GGUF's metadata or a
+// file given; a folder without one gives nil and no error.
 func TestLoadChat(t *testing.T) {
+	qwenDir := filepath.Join(fixtures, "qwen3")
 	msgs := []chat.Message{{Role: "user", Content: chat.Text("hi")}}
 	render := func(c *chat.Chat) string {
 		t.Helper()
@@ -20,7 +23,11 @@ func TestLoadChat(t *testing.T) {
 		}
 		return out
 	}
-	folder := render(mustChat(t, qwenDir))
+	fc, err := LoadChat(qwenDir, "")
+	if err != nil || fc == nil {
+		t.Fatalf("folder template: %v", err)
+	}
+	folder := render(fc)
 	if !strings.HasSuffix(folder, "<|im_start|>assistant\n") {
 		t.Errorf("folder template rendered %q", folder)
 	}
@@ -31,7 +38,7 @@ func TestLoadChat(t *testing.T) {
 		t.Fatal(err)
 	}
 	gguf := filepath.Join(t.TempDir(), "qwen3.gguf")
-	if _, err := convert.Convert(qwenDir, gguf, convert.Options{Type: ft}); err != nil {
+	if _, err = convert.Convert(qwenDir, gguf, convert.Options{Type: ft}); err != nil {
 		t.Fatal(err)
 	}
 	c, err := LoadChat(gguf, "")
