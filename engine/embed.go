@@ -34,7 +34,11 @@ func openEncoder(path string, task Task, opts Options) (*Engine, error) {
 		}
 		e.tok = e.emb.Tokenizer()
 	}
-	e.chatEr = fmt.Errorf("engine: %s is a %s model, not a generator", path, task)
+	what := "an embedding model"
+	if task == TaskRerank {
+		what = "a reranker (cross-encoder)"
+	}
+	e.chatEr = fmt.Errorf("engine: %s is %s, not a text generator", path, what)
 	e.notGen = e.chatEr
 	return e, nil
 }

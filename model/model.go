@@ -6,7 +6,10 @@ package model
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,6 +94,9 @@ func Load(path string, be compute.Backend, opts Options) (Model, error) {
 	if !st.IsDir() {
 		dir = filepath.Dir(path)
 	}
+	if err := checkHFFolder(path, dir); err != nil {
+		return nil, err
+	}
 	cfg, err := LoadHFConfig(dir)
 	if err != nil {
 		return nil, err
@@ -105,4 +111,31 @@ func Load(path string, be compute.Backend, opts Options) (Model, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, nil
+}
+
+// checkHFFolder tells what is wrong with a path that should be an HF
+// model before the config is parsed: no config.json at all, or an
+// architecture no linked package handles (say, BertModel, which would
+// otherwise be refused for the first field a decoder config rejects).
+func checkHFFolder(path, dir string) error {
+	data, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		if path != dir {
+			return fmt.Errorf("%s: not a model: neither a .gguf file nor a file in a Hugging Face model folder (%s has no config.json)", path, dir)
+		}
+		return fmt.Errorf("%s: not a model folder: no config.json (want config.json, *.safetensors and tokenizer.json, or a .gguf file)", dir)
+	}
+	if err != nil {
+		return err
+	}
+	var probe struct {
+		Architectures []string `json:"architectures"`
+	}
+	if json.Unmarshal(data, &probe) != nil || len(probe.Architectures) == 0 {
+		return nil // the full parse reports it, or infers the architecture
+	}
+	if _, ok := registry[probe.Architectures[0]]; !ok {
+		return fmt.Errorf("%s: architecture %q is not supported (supported: %s)", filepath.Join(dir, "config.json"), probe.Architectures[0], strings.Join(Architectures(), ", "))
+	}
+	return nil
 }

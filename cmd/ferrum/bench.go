@@ -44,7 +44,7 @@ type benchOptions struct {
 func newBenchCmd() *cobra.Command {
 	var o benchOptions
 	cmd := &cobra.Command{
-		Use:   "bench --model MODEL",
+		Use:   "bench [MODEL...] [--model MODEL]...",
 		Short: "Measure prompt and generation speed (llama-bench style) or serving throughput",
 		Long: `Without --concurrency, runs llama-bench style tests in process: for every -p value a
 prompt of that many tokens is processed in one go (ppN), for every -n value that many tokens are
@@ -52,10 +52,11 @@ generated one at a time (tgN), each -r times after a warm-up, reporting tokens/s
 deviation. With --concurrency, serves --requests requests of --input-len random tokens generating
 --output-len tokens each through the engine, at most --concurrency at a time, and reports output
 tokens/s, time to first token and time per output token.`,
-		Args: cobra.NoArgs,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.models = append(o.models, args...) // models may be positional too, as for run and serve
 			if len(o.models) == 0 {
-				return errors.New("bench: --model is required")
+				return errors.New("bench: MODEL is required (a .gguf file, a Hugging Face folder, a repo id or an alias; positional or --model)")
 			}
 			if o.reps < 1 {
 				return fmt.Errorf("bench: -r must be at least 1, got %d", o.reps)
@@ -350,7 +351,7 @@ func benchServing(ctx context.Context, w io.Writer, o *benchOptions) error {
 }
 
 func serveOnce(ctx context.Context, path string, threads int, o *benchOptions) (*servingResult, error) {
-	e, err := engine.Open(path, engine.Options{
+	e, err := openGenerator(path, engine.Options{
 		Threads: threads, MaxSeqs: max(o.concurrency, 1), MaxBatchTokens: o.batch,
 		MaxModelLen: o.inputLen + o.outputLen, KVCacheTokens: o.kvTokens, TokenizerPath: o.tokenizer,
 	})

@@ -101,7 +101,7 @@ ending in \ continues on the next one. Ctrl-C stops the answer being written, no
 			if err != nil {
 				return err
 			}
-			e, err := engine.Open(path, eo.options())
+			e, err := openGenerator(path, eo.options())
 			if err != nil {
 				return err
 			}

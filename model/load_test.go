@@ -1,0 +1,35 @@
+package model
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ferrum-go/ferrum/compute/cpu"
+)
+
+// TestLoadNotAModel: paths that are not models are refused for what they
+// are, naming the path (regressions: a folder without config.json gave a
+// bare "open .../config.json" error, a text file one about its parent
+// folder, and a BERT folder one about hidden_act).
+func TestLoadNotAModel(t *testing.T) {
+	be := cpu.New(1)
+	defer be.Close()
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	os.Mkdir(empty, 0o755)
+	notes := filepath.Join(dir, "notes.txt")
+	os.WriteFile(notes, []byte("hello"), 0o644)
+	for path, want := range map[string]string{
+		empty:                      "not a model folder: no config.json",
+		notes:                      "neither a .gguf file nor a file in a Hugging Face model folder",
+		"../testdata/embed/bert":   `architecture "BertModel" is not supported`,
+		filepath.Join(dir, "none"): "no such file",
+	} {
+		_, err := Load(path, be, Options{})
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), filepath.Base(path)) {
+			t.Errorf("%s: %v, want an error naming it and saying %q", path, err, want)
+		}
+	}
+}
