@@ -109,6 +109,9 @@ func addHFTensors(src *source, ck *safetensors.Checkpoint, cfg *model.Config) er
 		src.tensors = append(src.tensors, srcTensor{name: model.RopeFreqsName, dims: []int64{int64(len(ff))},
 			typ: quant.F32, keep: quant.F32, read: func() ([]byte, error) { return data, nil }})
 	}
+	if _, ok := ck.Info("lm_head.weight"); !ok && !cfg.TieWordEmbeddings {
+		return fmt.Errorf("tensor lm_head.weight is missing and tie_word_embeddings is false")
+	}
 	for _, hfName := range ck.Names() {
 		if strings.HasSuffix(hfName, "rotary_emb.inv_freq") {
 			continue // recomputed from the config, as llama.cpp's converter skips it
