@@ -11,6 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ferrum-go/ferrum/embed"
+	"github.com/ferrum-go/ferrum/engine"
+	"github.com/ferrum-go/ferrum/hub"
 )
 
 func init() { subcommands = append(subcommands, newEmbedCmd) }
@@ -22,7 +24,7 @@ func newEmbedCmd() *cobra.Command {
 		threads, maxTokens       int
 	)
 	cmd := &cobra.Command{
-		Use:   "embed --model PATH [--json] [TEXT...]",
+		Use:   "embed --model MODEL [--json] [TEXT...]",
 		Short: "Print sentence embeddings of texts",
 		Long: `Embed runs an embedding model (BERT, RoBERTa, XLM-R encoders; Qwen3-Embedding
 style decoders) over the texts - all of them in one padding-free batch - and
@@ -31,7 +33,14 @@ from standard input. Pooling, normalisation and the token limit come from
 the model's sentence-transformers files (docs/models.md, "Embedding models").`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if modelPath == "" {
-				return fmt.Errorf("--model is required")
+				return fmt.Errorf("embed: --model is required (a model folder, a .gguf file, a repo id or an alias; the arguments are the texts)")
+			}
+			path, err := hub.Resolve(cmd.Context(), modelPath, hub.ResolveOptions{Download: true, Progress: cmd.ErrOrStderr()})
+			if err != nil {
+				return err
+			}
+			if engine.DetectTask(path) == engine.TaskRerank {
+				return fmt.Errorf("embed: %s is a reranker (cross-encoder), which scores (query, document) pairs rather than embedding texts", modelPath)
 			}
 			texts := args
 			if len(texts) == 0 {
@@ -48,7 +57,7 @@ the model's sentence-transformers files (docs/models.md, "Embedding models").`,
 				f := false
 				opts.Normalize = &f
 			}
-			e, err := embed.Open(modelPath, opts)
+			e, err := embed.Open(path, opts)
 			if err != nil {
 				return err
 			}
@@ -79,7 +88,7 @@ the model's sentence-transformers files (docs/models.md, "Embedding models").`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&modelPath, "model", "", "model folder (config.json, safetensors, tokenizer.json) or .gguf file")
+	f.StringVarP(&modelPath, "model", "m", "", "model: a folder (config.json, safetensors, tokenizer.json), a .gguf file, a repo id or an alias")
 	f.BoolVar(&asJSON, "json", false, "print an OpenAI-style embeddings response")
 	f.StringVar(&pooling, "pooling", "", "override the pooling: cls, mean, max, lasttoken, weightedmean")
 	f.BoolVar(&noNorm, "no-normalize", false, "do not L2-normalize the vectors")

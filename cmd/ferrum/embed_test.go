@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 )
@@ -51,5 +52,17 @@ func TestEmbedCmd(t *testing.T) {
 	root.SetArgs([]string{"embed", "--model", dir, strings.Repeat("word ", 40)})
 	if err := root.Execute(); err == nil || !strings.Contains(err.Error(), "more than the model's limit of 32") {
 		t.Errorf("over-long text: %v", err)
+	}
+}
+
+// TestEmbedRefusesReranker: a cross-encoder's base model would give
+// vectors nobody trained; embed says what the model is instead.
+func TestEmbedRefusesReranker(t *testing.T) {
+	root := newRootCmd()
+	root.SetOut(io.Discard)
+	root.SetErr(io.Discard)
+	root.SetArgs([]string{"embed", "-m", "../../testdata/embed/rerank_bert", "hi"})
+	if err := root.Execute(); err == nil || !strings.Contains(err.Error(), "reranker") {
+		t.Errorf("reranker: %v", err)
 	}
 }
