@@ -17,6 +17,7 @@ import (
 	"github.com/ferrum-go/ferrum/format/gguf"
 	"github.com/ferrum-go/ferrum/format/hfconfig"
 	"github.com/ferrum-go/ferrum/format/safetensors"
+	"github.com/ferrum-go/ferrum/hub"
 )
 
 func init() { subcommands = append(subcommands, newShowCmd) }
@@ -24,15 +25,25 @@ func init() { subcommands = append(subcommands, newShowCmd) }
 func newShowCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "show PATH",
+		Use:   "show MODEL",
 		Short: "Describe a GGUF file or a Hugging Face model folder",
 		Long: `Show prints a model's architecture, parameter count, context length, vocabulary
 size, the mix of tensor types, its metadata (GGUF) and a table of its tensors.
-PATH is a .gguf file, an HF folder (config.json + *.safetensors), or a
-.safetensors file or shard index.`,
-		Args: cobra.ExactArgs(1),
+MODEL is a .gguf file, an HF folder (config.json + *.safetensors), a
+.safetensors file or shard index, or a repo id or alias already in the
+Hugging Face cache (show downloads nothing).`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return fmt.Errorf("show: want one MODEL (a .gguf file, a model folder, a repo id or an alias), got %d arguments", len(args))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, err := inspect(args[0])
+			path, err := hub.Resolve(cmd.Context(), args[0], hub.ResolveOptions{})
+			if err != nil {
+				return err
+			}
+			r, err := inspect(path)
 			if err != nil {
 				return err
 			}
