@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ferrum-go/ferrum/hub"
 	"github.com/ferrum-go/ferrum/tokenizer"
 )
 
@@ -24,9 +26,10 @@ func newTokenizeCmd() *cobra.Command {
 tokenizers does and prints the ids, space separated. Several TEXT arguments
 are joined with one space; with none, the text is read from standard input.
 PATH is a folder holding tokenizer.json (a model folder or one with only the
-tokenizer files), a tokenizer.json file, or a .gguf file.`,
+tokenizer files), a tokenizer.json file, a .gguf file, or a repo id or alias
+already in the Hugging Face cache.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			tk, err := loadTokenizer(model)
+			tk, err := loadTokenizer(cmd.Context(), model)
 			if err != nil {
 				return err
 			}
@@ -59,7 +62,7 @@ tokenizer files), a tokenizer.json file, or a .gguf file.`,
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&model, "model", "", "tokenizer folder, model folder, tokenizer.json or .gguf file (required)")
+	cmd.Flags().StringVarP(&model, "model", "m", "", "tokenizer folder, model folder, tokenizer.json, .gguf file, or a cached repo id or alias (required)")
 	cmd.Flags().BoolVar(&addSpecial, "add-special-tokens", false, "add the model's special tokens (BOS, [CLS] ... [SEP]) as its post-processor says")
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print one JSON object {"ids":[...],"tokens":[...]}`)
 	_ = cmd.MarkFlagRequired("model")
@@ -76,7 +79,7 @@ func newDetokenizeCmd() *cobra.Command {
 does and prints it followed by a newline. Ids are separate arguments or
 separated by commas or spaces; with none, they are read from standard input.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			tk, err := loadTokenizer(model)
+			tk, err := loadTokenizer(cmd.Context(), model)
 			if err != nil {
 				return err
 			}
@@ -107,15 +110,21 @@ separated by commas or spaces; with none, they are read from standard input.`,
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&model, "model", "", "tokenizer folder, model folder, tokenizer.json or .gguf file (required)")
+	cmd.Flags().StringVarP(&model, "model", "m", "", "tokenizer folder, model folder, tokenizer.json, .gguf file, or a cached repo id or alias (required)")
 	cmd.Flags().BoolVar(&skipSpecial, "skip-special-tokens", false, "leave special tokens (BOS, EOS, <|im_start|> ...) out of the text")
 	_ = cmd.MarkFlagRequired("model")
 	return cmd
 }
 
-func loadTokenizer(path string) (*tokenizer.Tokenizer, error) {
-	if path == "" {
+func loadTokenizer(ctx context.Context, model string) (*tokenizer.Tokenizer, error) {
+	if model == "" {
 		return nil, fmt.Errorf("--model is required")
+	}
+	// A repo id or alias must already be in the cache: tokenizing
+	// downloads nothing.
+	path, err := hub.Resolve(ctx, model, hub.ResolveOptions{})
+	if err != nil {
+		return nil, err
 	}
 	tk, err := tokenizer.Load(path)
 	if err != nil {
