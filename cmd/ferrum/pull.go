@@ -35,10 +35,13 @@ SHA-256. MODEL is
 
 It prints each model's local path on stdout; progress goes to stderr.`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if listAliases {
-				return cobra.NoArgs(cmd, args)
+			if listAliases && len(args) > 0 {
+				return fmt.Errorf("pull: --aliases takes no MODEL (got %q)", args)
 			}
-			return cobra.MinimumNArgs(1)(cmd, args)
+			if !listAliases && len(args) == 0 {
+				return fmt.Errorf("pull: MODEL is required (a repo id such as Qwen/Qwen3-0.6B, org/name:QUANT, or an alias; --aliases lists them)")
+			}
+			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if listAliases {

@@ -21,7 +21,12 @@ func newRmCmd() *cobra.Command {
 whole repo (every revision); a GGUF (org/name:FILE.gguf, org/name:QUANT,
 ALIAS-QUANT) removes that GGUF and keeps the rest of the repo. It asks first
 unless -y is given.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return fmt.Errorf("rm: MODEL is required (a repo id, a GGUF ref or an alias; ferrum list shows the cached ones)")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			h := hub.FromEnv()
 			var plans []*hub.Removal
