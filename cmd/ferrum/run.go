@@ -79,7 +79,12 @@ the Hugging Face cache when missing) and streams the answer to PROMPT
 to stdout. Without PROMPT it starts an interactive chat that keeps the conversation's history:
 /clear forgets it, /bye (or end of input) quits, """ starts and ends a multi-line message, a line
 ending in \ continues on the next one. Ctrl-C stops the answer being written, not the program.`,
-		Args: cobra.RangeArgs(0, 2),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 2 {
+				return fmt.Errorf("run: takes [MODEL] [PROMPT], got %d arguments (quote a prompt that has spaces: ferrum run MODEL \"Once upon a time\")", len(args))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 && demoModel != nil && promptNotModel(args[0]) {
 				args = []string{"", args[0]} // `ferrum run "Once upon a time"`: the demo model answers

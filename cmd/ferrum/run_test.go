@@ -142,6 +142,9 @@ func TestRunErrors(t *testing.T) {
 	if _, _, err := execRun(t, "", "/nonexistent/model", "hi"); err == nil {
 		t.Error("missing model: no error")
 	}
+	if _, _, err := execRun(t, "", "Once", "upon", "a", "time"); err == nil || !strings.Contains(err.Error(), "quote a prompt") {
+		t.Errorf("unquoted prompt: %v", err)
+	}
 }
 
 // TestRunBinaryPipe runs the real binary with its stdin and stdout on
