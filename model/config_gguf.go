@@ -99,6 +99,9 @@ func ConfigFromGGUF(f *gguf.File) (*Config, error) {
 		}
 	}
 	if len(r.errs) > 0 {
+		for i, e := range r.errs { // the metadata's errors name the file already
+			r.errs[i] = strings.TrimPrefix(e, f.Path+": ")
+		}
 		return nil, fmt.Errorf("%s: %s", f.Path, strings.Join(r.errs, "; "))
 	}
 	if err := c.Validate(); err != nil {
