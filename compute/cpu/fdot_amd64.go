@@ -34,6 +34,15 @@ func f16Tile4x4(w *byte, wStride int, n int, x *float32, xStride int, out *[256]
 func bf16Tile4x4(w *byte, wStride int, n int, x *float32, xStride int, out *[256]float32)
 
 //go:noescape
+func f32RowW4(w *byte, wStride int, n int, x *float32, out *[64]float32)
+
+//go:noescape
+func f16RowW4(w *byte, wStride int, n int, x *float32, out *[64]float32)
+
+//go:noescape
+func bf16RowW4(w *byte, wStride int, n int, x *float32, out *[64]float32)
+
+//go:noescape
 func dotF32(a, b *float32, n int) float32
 
 //go:noescape
@@ -65,9 +74,9 @@ func init() {
 			y[i] += a * x[i]
 		}
 	}
-	floatRows[quant.F32] = floatRowKernel{x1: f32RowX1, x4: f32RowX4, t44: f32Tile4x4, bytes: 4}
-	floatRows[quant.F16] = floatRowKernel{x1: f16RowX1, x4: f16RowX4, t44: f16Tile4x4, bytes: 2}
-	floatRows[quant.BF16] = floatRowKernel{x1: bf16RowX1, x4: bf16RowX4, t44: bf16Tile4x4, bytes: 2}
+	floatRows[quant.F32] = floatRowKernel{x1: f32RowX1, x4: f32RowX4, t44: f32Tile4x4, w4: f32RowW4, bytes: 4}
+	floatRows[quant.F16] = floatRowKernel{x1: f16RowX1, x4: f16RowX4, t44: f16Tile4x4, w4: f16RowW4, bytes: 2}
+	floatRows[quant.BF16] = floatRowKernel{x1: bf16RowX1, x4: bf16RowX4, t44: bf16Tile4x4, w4: bf16RowW4, bytes: 2}
 }
 
 // weightBytes is the raw storage of any weight (F32 weights hold f32).

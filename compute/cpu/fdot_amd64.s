@@ -116,6 +116,44 @@ tloop: \
 	VZEROUPPER; \
 	RET
 
+// ROWW4: one activation row (DI) x 4 weight rows (SI, wStride R9 apart):
+// decode's kernel. Each pair's accumulator sees the same FMA sequence as
+// in ROWX1 (bit-identical), and the four chains hide the FMA latency that
+// a single chain would expose.
+#define ROWW4(name, ld, wstep) \
+TEXT name(SB), NOSPLIT, $0-40; \
+	MOVQ w+0(FP), SI; \
+	MOVQ wStride+8(FP), R9; \
+	MOVQ n+16(FP), CX; \
+	MOVQ x+24(FP), DI; \
+	MOVQ out+32(FP), DX; \
+	LEAQ (R9)(R9*2), R10; \
+	VPXORD Z8, Z8, Z8; \
+	VPXORD Z9, Z9, Z9; \
+	VPXORD Z10, Z10, Z10; \
+	VPXORD Z11, Z11, Z11; \
+	SHRQ $4, CX; \
+loopw4: \
+	VMOVUPS (DI), Z4; \
+	ld((SI), Z0); \
+	ld((SI)(R9*1), Z1); \
+	ld((SI)(R9*2), Z2); \
+	ld((SI)(R10*1), Z3); \
+	VFMADD231PS Z4, Z0, Z8; \
+	VFMADD231PS Z4, Z1, Z9; \
+	VFMADD231PS Z4, Z2, Z10; \
+	VFMADD231PS Z4, Z3, Z11; \
+	ADDQ $wstep, SI; \
+	ADDQ $64, DI; \
+	DECQ CX; \
+	JNZ loopw4; \
+	VMOVUPS Z8, (DX); \
+	VMOVUPS Z9, 64(DX); \
+	VMOVUPS Z10, 128(DX); \
+	VMOVUPS Z11, 192(DX); \
+	VZEROUPPER; \
+	RET
+
 // out[(4*o+r)*16 : +16] holds the lanes of weight row o, activation row r.
 
 // func f32Tile4x4(w *byte, wStride int, n int, x *float32, xStride int, out *[256]float32)
@@ -126,6 +164,15 @@ TILE4X4(·f16Tile4x4, LDA_F16, 32)
 
 // func bf16Tile4x4(w *byte, wStride int, n int, x *float32, xStride int, out *[256]float32)
 TILE4X4(·bf16Tile4x4, LDA_BF16, 32)
+
+// func f32RowW4(w *byte, wStride int, n int, x *float32, out *[64]float32)
+ROWW4(·f32RowW4, LDA_F32, 64)
+
+// func f16RowW4(w *byte, wStride int, n int, x *float32, out *[64]float32)
+ROWW4(·f16RowW4, LDA_F16, 32)
+
+// func bf16RowW4(w *byte, wStride int, n int, x *float32, out *[64]float32)
+ROWW4(·bf16RowW4, LDA_BF16, 32)
 
 // func f32RowX1(w *byte, n int, x *float32, xStride int, out *[64]float32)
 ROWX1(·f32RowX1, LOAD_F32, 64)

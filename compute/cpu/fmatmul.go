@@ -6,13 +6,15 @@ import "github.com/ferrum-go/ferrum/quant"
 // against F32 activations: weights are widened in registers, activations
 // are used as they are (no rounding of the activations, unlike the
 // quantized types). t44 takes 4 weight rows x 4 activation rows (the
-// prefill tile: each loaded vector feeds 4 FMAs), x4 one weight row x 4
-// activation rows, x1 one x one; every (weight row, activation row) pair
+// prefill tile: each loaded vector feeds 4 FMAs), w4 4 weight rows x 1
+// activation row (decode: four independent FMA chains), x4 one weight row
+// x 4 activation rows, x1 one x one; every (weight row, activation row) pair
 // gets the same FMA sequence from all three, so results do not depend on
 // which one ran.
 type floatRowKernel struct {
 	x1, x4 func(w *byte, n int, x *float32, xStride int, out *[64]float32)
 	t44    func(w *byte, wStride int, n int, x *float32, xStride int, out *[256]float32)
+	w4     func(w *byte, wStride int, n int, x *float32, out *[64]float32)
 	bytes  int // bytes per weight value
 }
 
@@ -47,9 +49,9 @@ func runFloat(k floatRowKernel, dst, x []float32, rows int, w *tensor, lo, hi in
 					}
 				}
 				for ; r < re; r++ {
+					k.w4(&raw[o*rb], rb, n, &x[r*in], acc)
 					for i := 0; i < 4; i++ {
-						k.x1(&raw[(o+i)*rb], n, &x[r*in], 4*in, acc)
-						dst[r*out+o+i] = sum16(acc[:16])
+						dst[r*out+o+i] = sum16(acc[16*i : 16*i+16])
 					}
 				}
 			}

@@ -240,6 +240,69 @@ GLOBL shiftQ4K<>(SB), RODATA|NOPTR, $16
 	VCVTDQ2PS Z17, Z17; \
 	VFMADD231PS Z17, Z25, facc
 
+
+// W4 kernels: one activation row x 4 weight rows (R8 bytes apart), the
+// decode shape: four independent accumulator chains. Per (weight row,
+// activation row) they perform the same operations as ROW_Q8 (bit-identical
+// results).
+#define LQ8(addr, zq, yq, zd, yd, xd) \
+	VMOVDQU 2 addr, yq; \
+	VINSERTI64X4 $1, 36 addr, zq, zq; \
+	VPXORD Z31, zq, zq; \
+	VPBROADCASTW addr, xd; \
+	VPBROADCASTW 34 addr, X12; \
+	VINSERTI128 $1, X12, yd, yd; \
+	VCVTPH2PS yd, zd
+
+#define LQ4(addr, zq, yq, xq, zd, yd, xd) \
+	VMOVDQU 2 addr, xq; \
+	VINSERTI128 $1, 20 addr, yq, yq; \
+	VPSRLW $4, yq, Y13; \
+	VINSERTI64X4 $1, Y13, zq, zq; \
+	VPANDD Z30, zq, zq; \
+	VSHUFI64X2 $0xD8, zq, zq, zq; \
+	VPBROADCASTW addr, xd; \
+	VPBROADCASTW 18 addr, X12; \
+	VINSERTI128 $1, X12, yd, yd; \
+	VCVTPH2PS yd, zd
+
+#define W4ROW(zq, zd, t, sc, acc) \
+	VMOVDQA32 Z21, t; \
+	VPDPBUSD (DI), zq, t; \
+	VCVTDQ2PS t, t; \
+	VMULPS (R9), zd, sc; \
+	VFMADD231PS sc, t, acc
+
+#define W4_PROLOGUE \
+	MOVQ w+0(FP), SI; \
+	MOVQ wStride+8(FP), R8; \
+	MOVQ npairs+16(FP), CX; \
+	MOVQ qs+24(FP), DI; \
+	MOVQ scl+32(FP), R9; \
+	MOVQ cor+40(FP), R11; \
+	LEAQ (R8)(R8*2), R12; \
+	CONSTS; \
+	VPXORD Z8, Z8, Z8; \
+	VPXORD Z9, Z9, Z9; \
+	VPXORD Z10, Z10, Z10; \
+	VPXORD Z11, Z11, Z11
+
+#define W4_EPILOGUE \
+	MOVQ out+48(FP), DX; \
+	VMOVUPS Z8, (DX); \
+	VMOVUPS Z9, 64(DX); \
+	VMOVUPS Z10, 128(DX); \
+	VMOVUPS Z11, 192(DX); \
+	VZEROUPPER; \
+	RET
+
+#define W4_ROWS \
+	VMOVDQU32 (R11), Z21; \
+	W4ROW(Z0, Z1, Z16, Z24, Z8); \
+	W4ROW(Z2, Z3, Z17, Z25, Z9); \
+	W4ROW(Z4, Z5, Z18, Z26, Z10); \
+	W4ROW(Z6, Z7, Z19, Z27, Z11)
+
 // func q8_0DotX1(w *byte, npairs int, qs *int8, scl *float32, cor *int32, out *[16]float32)
 TEXT ·q8_0DotX1(SB), NOSPLIT, $0-48
 	MOVQ w+0(FP), SI
@@ -460,3 +523,37 @@ q6kx4loop:
 	DECQ CX
 	JNZ q6kx4loop
 	KX4_EPILOGUE
+
+// func q8_0DotW4(w *byte, wStride int, npairs int, qs *int8, scl *float32, cor *int32, out *[64]float32)
+TEXT ·q8_0DotW4(SB), NOSPLIT, $0-56
+	W4_PROLOGUE
+q80w4loop:
+	LQ8((SI), Z0, Y0, Z1, Y1, X1)
+	LQ8((SI)(R8*1), Z2, Y2, Z3, Y3, X3)
+	LQ8((SI)(R8*2), Z4, Y4, Z5, Y5, X5)
+	LQ8((SI)(R12*1), Z6, Y6, Z7, Y7, X7)
+	W4_ROWS
+	ADDQ $68, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ q80w4loop
+	W4_EPILOGUE
+
+// func q4_0DotW4(w *byte, wStride int, npairs int, qs *int8, scl *float32, cor *int32, out *[64]float32)
+TEXT ·q4_0DotW4(SB), NOSPLIT, $0-56
+	W4_PROLOGUE
+q40w4loop:
+	LQ4((SI), Z0, Y0, X0, Z1, Y1, X1)
+	LQ4((SI)(R8*1), Z2, Y2, X2, Z3, Y3, X3)
+	LQ4((SI)(R8*2), Z4, Y4, X4, Z5, Y5, X5)
+	LQ4((SI)(R12*1), Z6, Y6, X6, Z7, Y7, X7)
+	W4_ROWS
+	ADDQ $36, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ q40w4loop
+	W4_EPILOGUE

@@ -19,6 +19,9 @@ type qKernel struct {
 	step       int
 	x1         func(w []byte, a *actBuf, r, nb int, out *[64]float32)
 	x4         func(w []byte, a *actBuf, r, nb int, out *[64]float32)
+	// w4 (optional): one activation row against 4 weight rows stride
+	// bytes apart (decode), the same per-row operations as x1.
+	w4 func(w []byte, stride int, a *actBuf, r, nb int, out *[64]float32)
 }
 
 var qKernels = map[quant.Type]*qKernel{
@@ -58,24 +61,36 @@ func (k *qKernel) run(dst []float32, a *actBuf, rows int, w *tensor, lo, hi int)
 	accp := scratch.Get().(*[64]float32)
 	defer scratch.Put(accp)
 	acc := accp
+	rb := nb * k.blockBytes
 	for rc := 0; rc < rows; rc += actRowsPerTile {
 		re := min(rows, rc+actRowsPerTile)
-		for o := lo; o < hi; o++ {
-			wr := w.rawRow(o)
-			r := rc
-			if nfast > 0 {
-				for ; r+4 <= re; r += 4 {
-					k.x4(wr, a, r, nfast, acc)
+		r4 := rc + (re-rc)&^3 // rows [rc, r4) go 4 at a time through x4
+		if nfast == 0 {
+			r4 = rc
+		}
+		o := lo
+		if k.w4 != nil && nfast > 0 {
+			for ; o+4 <= hi; o += 4 {
+				wr := w.raw[o*rb : (o+4)*rb]
+				for i := 0; i < 4; i++ {
+					k.x4rows(dst, wr[i*rb:(i+1)*rb], a, rc, r4, nfast, nb, out, o+i, acc)
+				}
+				for r := r4; r < re; r++ {
+					k.w4(wr, rb, a, r, nfast, acc)
 					for i := 0; i < 4; i++ {
 						s := sum16(acc[16*i : 16*i+16])
 						if nfast < nb {
-							s += k.ref(wr, a, r+i, nfast, nb)
+							s += k.ref(wr[i*rb:(i+1)*rb], a, r, nfast, nb)
 						}
-						dst[(r+i)*out+o] = s
+						dst[r*out+o+i] = s
 					}
 				}
 			}
-			for ; r < re; r++ {
+		}
+		for ; o < hi; o++ {
+			wr := w.rawRow(o)
+			k.x4rows(dst, wr, a, rc, r4, nfast, nb, out, o, acc)
+			for r := r4; r < re; r++ {
 				var s float32
 				if nfast > 0 {
 					// The same lanes and the same reduction as the 4-row
@@ -88,6 +103,21 @@ func (k *qKernel) run(dst []float32, a *actBuf, rows int, w *tensor, lo, hi int)
 				}
 				dst[r*out+o] = s
 			}
+		}
+	}
+}
+
+// x4rows fills column o of dst for activation rows [r0, r1) (a multiple of
+// 4 apart) with the 4-row kernel.
+func (k *qKernel) x4rows(dst []float32, wr []byte, a *actBuf, r0, r1, nfast, nb, out, o int, acc *[64]float32) {
+	for r := r0; r < r1; r += 4 {
+		k.x4(wr, a, r, nfast, acc)
+		for i := 0; i < 4; i++ {
+			s := sum16(acc[16*i : 16*i+16])
+			if nfast < nb {
+				s += k.ref(wr, a, r+i, nfast, nb)
+			}
+			dst[(r+i)*out+o] = s
 		}
 	}
 }
