@@ -71,7 +71,7 @@ func TestEngineEmbed(t *testing.T) {
 	}
 
 	// A generator's calls fail with a reason, and so does Rerank.
-	if _, err := e.Generate(context.Background(), Request{Prompt: "hi"}); err == nil || !strings.Contains(err.Error(), "not a generator") {
+	if _, err := e.Generate(context.Background(), Request{Prompt: "hi"}); err == nil || !strings.Contains(err.Error(), "not a text generator") {
 		t.Errorf("Generate on an embedder: %v", err)
 	}
 	if _, _, err := e.Rerank(context.Background(), "q", []string{"d"}, false); err == nil {

@@ -21,7 +21,12 @@ func TestLoadNotAModel(t *testing.T) {
 	os.Mkdir(empty, 0o755)
 	notes := filepath.Join(dir, "notes.txt")
 	os.WriteFile(notes, []byte("hello"), 0o644)
+	noWeights := filepath.Join(dir, "noweights")
+	os.Mkdir(noWeights, 0o755)
+	cfg, _ := os.ReadFile("../testdata/models/qwen3/config.json")
+	os.WriteFile(filepath.Join(noWeights, "config.json"), cfg, 0o644)
 	for path, want := range map[string]string{
+		noWeights:                  "no *.safetensors weights",
 		empty:                      "not a model folder: no config.json",
 		notes:                      "neither a .gguf file nor a file in a Hugging Face model folder",
 		"../testdata/embed/bert":   `architecture "BertModel" is not supported`,

@@ -131,11 +131,16 @@ func checkHFFolder(path, dir string) error {
 	var probe struct {
 		Architectures []string `json:"architectures"`
 	}
-	if json.Unmarshal(data, &probe) != nil || len(probe.Architectures) == 0 {
-		return nil // the full parse reports it, or infers the architecture
-	}
-	if _, ok := registry[probe.Architectures[0]]; !ok {
-		return fmt.Errorf("%s: architecture %q is not supported (supported: %s)", filepath.Join(dir, "config.json"), probe.Architectures[0], strings.Join(Architectures(), ", "))
+	if json.Unmarshal(data, &probe) == nil && len(probe.Architectures) > 0 {
+		if _, ok := registry[probe.Architectures[0]]; !ok {
+			return fmt.Errorf("%s: architecture %q is not supported (supported: %s)", filepath.Join(dir, "config.json"), probe.Architectures[0], strings.Join(Architectures(), ", "))
+		}
+	} // else the full parse reports the problem, or infers the architecture
+	if st, _ := filepath.Glob(filepath.Join(dir, "*.safetensors")); len(st) == 0 {
+		if bin, _ := filepath.Glob(filepath.Join(dir, "*.bin")); len(bin) > 0 {
+			return fmt.Errorf("%s: no *.safetensors weights, only %s (PyTorch pickles are not loaded; convert them to safetensors)", dir, filepath.Base(bin[0]))
+		}
+		return fmt.Errorf("%s: no *.safetensors weights", dir)
 	}
 	return nil
 }
