@@ -128,6 +128,12 @@ func checkHFFolder(path, dir string) error {
 	if err != nil {
 		return err
 	}
+	if st, _ := filepath.Glob(filepath.Join(dir, "*.safetensors")); len(st) == 0 {
+		if bin, _ := filepath.Glob(filepath.Join(dir, "*.bin")); len(bin) > 0 {
+			return fmt.Errorf("%s: no *.safetensors weights, only %s (PyTorch pickles are not loaded; convert them to safetensors)", dir, filepath.Base(bin[0]))
+		}
+		return fmt.Errorf("%s: no *.safetensors weights", dir)
+	}
 	var probe struct {
 		Architectures []string `json:"architectures"`
 	}
@@ -136,11 +142,5 @@ func checkHFFolder(path, dir string) error {
 			return fmt.Errorf("%s: architecture %q is not supported (supported: %s)", filepath.Join(dir, "config.json"), probe.Architectures[0], strings.Join(Architectures(), ", "))
 		}
 	} // else the full parse reports the problem, or infers the architecture
-	if st, _ := filepath.Glob(filepath.Join(dir, "*.safetensors")); len(st) == 0 {
-		if bin, _ := filepath.Glob(filepath.Join(dir, "*.bin")); len(bin) > 0 {
-			return fmt.Errorf("%s: no *.safetensors weights, only %s (PyTorch pickles are not loaded; convert them to safetensors)", dir, filepath.Base(bin[0]))
-		}
-		return fmt.Errorf("%s: no *.safetensors weights", dir)
-	}
 	return nil
 }
