@@ -55,8 +55,18 @@ func (b *Binder) Has(name string) bool {
 // Fail records a problem found by the model's own checks.
 func (b *Binder) Fail(err error) { b.errs = append(b.errs, err) }
 
-// Err joins every problem recorded.
-func (b *Binder) Err() error { return errors.Join(b.errs...) }
+// maxBindErrors bounds the problems Err lists: a checkpoint of another
+// architecture misses every tensor, hundreds of lines that say one thing.
+const maxBindErrors = 12
+
+// Err joins the problems recorded (the first maxBindErrors, then a count).
+func (b *Binder) Err() error {
+	if len(b.errs) <= maxBindErrors {
+		return errors.Join(b.errs...)
+	}
+	errs := append(b.errs[:maxBindErrors:maxBindErrors], fmt.Errorf("... and %d more problems", len(b.errs)-maxBindErrors))
+	return errors.Join(errs...)
+}
 
 func (b *Binder) lookup(name string, shape ...int) (WeightInfo, []byte, bool) {
 	info, ok := b.Weights.Info(name)

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,5 +37,18 @@ func TestLoadNotAModel(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), filepath.Base(path)) {
 			t.Errorf("%s: %v, want an error naming it and saying %q", path, err, want)
 		}
+	}
+}
+
+// TestBinderErrCap: a checkpoint of another shape fails with a dozen
+// problems and a count, not one line per missing tensor.
+func TestBinderErrCap(t *testing.T) {
+	var b Binder
+	for i := range 30 {
+		b.Fail(fmt.Errorf("problem %d", i))
+	}
+	lines := strings.Split(b.Err().Error(), "\n")
+	if len(lines) != maxBindErrors+1 || lines[0] != "problem 0" || lines[maxBindErrors] != "... and 18 more problems" {
+		t.Errorf("%d lines: %q", len(lines), lines)
 	}
 }
