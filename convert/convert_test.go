@@ -349,3 +349,29 @@ func TestRequantizeMatchesDirect(t *testing.T) {
 		t.Errorf("Q4_K_M -> Q8_0: top-1 agreement %.2f, mean KL %.3g against the Q4_K_M source", top1, kl)
 	}
 }
+
+// TestHalfPrecisionFixtures: BF16 and F16 checkpoints written as BF16/F16
+// GGUFs keep their weights bit for bit (norms become F32, exactly), so the
+// logits match the safetensors model's to float rounding.
+func TestHalfPrecisionFixtures(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		ft   FileType
+		typ  quant.Type
+	}{{"llama3_bf16", BF16, quant.BF16}, {"qwen2_f16", F16, quant.F16}} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := filepath.Join(fixtures, c.name)
+			prompts := referencePrompts(t, dir)
+			path, rep := convertTo(t, dir, c.ft)
+			for _, tr := range rep.Tensors {
+				if nDims(tr.Dims) == 2 && (tr.From != c.typ || tr.To != c.typ) {
+					t.Errorf("%s: %s -> %s, want %s kept", tr.Name, tr.From, tr.To, c.typ)
+				}
+			}
+			_, _, rel := closeness(lastLogits(t, dir, prompts), lastLogits(t, path, prompts))
+			if rel > 1e-5 { // llama q/k rows rotate as adjacent pairs: same math, other rounding
+				t.Errorf("%v GGUF differs from safetensors by %.3g of the logit scale", c.ft, rel)
+			}
+		})
+	}
+}
