@@ -32,7 +32,7 @@ type Options struct {
 type Progress struct {
 	Index, Count int // 1-based tensor number and total
 	Tensor       TensorReport
-	Done         bool  // the tensor is written (else it is starting)
+	Done         bool  // the tensor is written (else it is starting or part-way)
 	Written      int64 // tensor data bytes written so far, all tensors
 	Total        int64 // tensor data bytes of the whole output
 }
@@ -112,11 +112,17 @@ func Convert(src, dst string, opts Options) (*Report, error) {
 			if opts.Progress != nil {
 				opts.Progress(Progress{Index: k + 1, Count: len(order), Tensor: tr, Written: written, Total: rep.OutBytes})
 			}
+			start := written
 			cw := &countWriter{w: out}
-			if err := writeTensor(cw, t, tr.To, threads); err != nil {
+			chunk := func() {
+				if opts.Progress != nil {
+					opts.Progress(Progress{Index: k + 1, Count: len(order), Tensor: tr, Written: start + cw.n, Total: rep.OutBytes})
+				}
+			}
+			if err := writeTensor(cw, t, tr.To, threads, chunk); err != nil {
 				return fmt.Errorf("tensor %s: %w", t.name, err)
 			}
-			written += cw.n
+			written = start + cw.n
 			if opts.Progress != nil {
 				opts.Progress(Progress{Index: k + 1, Count: len(order), Tensor: tr, Done: true, Written: written, Total: rep.OutBytes})
 			}
@@ -197,7 +203,9 @@ const chunkElems = 1 << 22
 // writeTensor converts one tensor row chunk by row chunk, the rows of a
 // chunk shared among threads (whole blocks per row, so any split of rows
 // encodes as ggml encodes the whole matrix).
-func writeTensor(out io.Writer, t *srcTensor, to quant.Type, threads int) error {
+// chunkDone is called after each chunk is written, for progress within
+// large tensors.
+func writeTensor(out io.Writer, t *srcTensor, to quant.Type, threads int, chunkDone func()) error {
 	data, err := t.read()
 	if err != nil {
 		return err
@@ -257,6 +265,9 @@ func writeTensor(out io.Writer, t *srcTensor, to quant.Type, threads int) error 
 		}
 		if _, err := out.Write(buf[:(r1-r0)*outRow]); err != nil {
 			return err
+		}
+		if r1 < rows {
+			chunkDone()
 		}
 	}
 	return nil
