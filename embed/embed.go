@@ -70,13 +70,15 @@ type Usage struct {
 	TotalTokens  int
 }
 
-// TooLongError reports an input over the token limit.
+// TooLongError reports an input over the token limit. Its message does not
+// say how to ask for truncation: each caller adds its own spelling (a flag,
+// a request field).
 type TooLongError struct {
 	Index, Tokens, Max int
 }
 
 func (e *TooLongError) Error() string {
-	return fmt.Sprintf("input %d has %d tokens, more than the model's limit of %d (ask for truncation to cut it)", e.Index, e.Tokens, e.Max)
+	return fmt.Sprintf("input %d has %d tokens, more than the model's limit of %d", e.Index, e.Tokens, e.Max)
 }
 
 // Info describes a loaded embedder.

@@ -78,7 +78,7 @@ func (s *Server) handleEmbeddings(w http.ResponseWriter, r *http.Request) *apiEr
 		case r.Context().Err() != nil:
 			return nil
 		case embed.IsTooLong(err):
-			return badRequest("input", "%v", err)
+			return badRequest("input", "%v (set truncate_prompt_tokens to -1 to cut inputs to the limit)", err)
 		case strings.Contains(err.Error(), "vocabulary") || strings.Contains(err.Error(), "no tokens"):
 			return badRequest("input", "%v", err)
 		}

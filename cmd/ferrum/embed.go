@@ -67,6 +67,9 @@ the model's sentence-transformers files (docs/models.md, "Embedding models").`,
 				inputs[i] = embed.Input{Text: t, Truncate: truncate}
 			}
 			vecs, usage, err := e.Embed(cmd.Context(), inputs)
+			if embed.IsTooLong(err) {
+				return fmt.Errorf("%w (pass --truncate to cut texts to the limit)", err)
+			}
 			if err != nil {
 				return err
 			}
