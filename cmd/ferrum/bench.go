@@ -351,8 +351,11 @@ func benchServing(ctx context.Context, w io.Writer, o *benchOptions) error {
 }
 
 func serveOnce(ctx context.Context, path string, threads int, o *benchOptions) (*servingResult, error) {
+	be := cpu.New(threads) // made here to report its real worker count
+	defer be.Close()
+	threads = be.Threads()
 	e, err := openGenerator(path, engine.Options{
-		Threads: threads, MaxSeqs: max(o.concurrency, 1), MaxBatchTokens: o.batch,
+		Backend: be, MaxSeqs: max(o.concurrency, 1), MaxBatchTokens: o.batch,
 		MaxModelLen: o.inputLen + o.outputLen, KVCacheTokens: o.kvTokens, TokenizerPath: o.tokenizer,
 	})
 	if err != nil {
