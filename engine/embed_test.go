@@ -172,3 +172,26 @@ func cosine(a, b []float32) float64 {
 	}
 	return ab / math.Sqrt(aa*bb)
 }
+
+// TestEmbedConcurrentClose: Embed calls racing Close either finish or get
+// ErrClosed; Close waits for those in progress (the weights stay mapped
+// under them).
+func TestEmbedConcurrentClose(t *testing.T) {
+	e, err := Open("../testdata/embed/bert", Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			_, _, err := e.Embed(context.Background(), []embed.Input{{Text: strings.Repeat("word ", i+1)}})
+			done <- err
+		}()
+	}
+	e.Close()
+	for range 8 {
+		if err := <-done; err != nil && !errors.Is(err, ErrClosed) {
+			t.Errorf("Embed during Close: %v", err)
+		}
+	}
+}
