@@ -1,7 +1,10 @@
-// Package engine is Ferrum's library API for generation: Open loads a
-// model with its tokenizer and chat template, Generate submits a request
-// and streams its tokens back as Events, and one background scheduler loop
-// serves every caller.
+// Package engine is Ferrum's library API: Open loads a model with its
+// tokenizer and chat template, Generate submits a request and streams its
+// tokens back as Events, and one background scheduler loop serves every
+// caller. Open also takes embedding models and rerankers (Options.Task, or
+// DetectTask from the model's files), which package embed runs behind
+// Embed and Rerank with no scheduler. Importing engine links in every
+// decoder architecture (model/llama, model/qwen3moe).
 //
 // Each scheduler step runs one variable-length batch (model.Batch): one
 // token of every decoding sequence plus chunks of prompts being prefilled,
