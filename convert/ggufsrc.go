@@ -35,6 +35,7 @@ func openGGUF(path string) (*source, error) {
 	src.shape.NumLayers = u("block_count")
 	src.shape.NumHeads = u("attention.head_count")
 	src.shape.NumKVHeads = u("attention.head_count_kv")
+	src.shape.NumExperts = u("expert_count")
 	if src.shape.NumKVHeads == 0 {
 		src.shape.NumKVHeads = src.shape.NumHeads
 	}

@@ -15,6 +15,7 @@ type Shape struct {
 	NumLayers  int
 	NumHeads   int
 	NumKVHeads int
+	NumExperts int // 0 or 1 for dense models
 }
 
 // gqa is hparams.n_gqa(): query heads per KV head.
@@ -89,12 +90,13 @@ func Recipe(ft FileType, s Shape, tensors []TensorDesc) ([]Choice, error) {
 }
 
 // quantizable is tensor_allows_quantization for the decoder architectures
-// here: matrices whose name ends in "weight", except norms.
+// here: matrices whose name ends in "weight", except norms and MoE routers.
 func quantizable(t TensorDesc) bool {
 	if nDims(t.Dims) < 2 {
 		return false
 	}
-	return strings.HasSuffix(t.Name, "weight") && !strings.Contains(t.Name, "_norm.weight")
+	return strings.HasSuffix(t.Name, "weight") && !strings.Contains(t.Name, "_norm.weight") &&
+		!strings.Contains(t.Name, "ffn_gate_inp.weight")
 }
 
 // nDims is ggml_n_dims: trailing dimensions of 1 do not count.
@@ -202,10 +204,23 @@ func (r *recipeState) pick(typ quant.Type, t TensorDesc) quant.Type {
 		if r.s.is70B() && (typ == quant.Q3_K || typ == quant.Q4_K) {
 			typ = quant.Q5_K
 		}
+		if r.s.NumExperts == 8 {
+			typ = quant.Q8_0 // llama.cpp: cheap for 8-expert models
+		}
+		return typ
+	case cat == catAttnK:
+		if r.s.NumExperts == 8 {
+			return quant.Q8_0
+		}
 		return typ
 	case cat == catFFNDown:
 		i, n := r.iFFNDown, r.s.NumLayers
 		r.iFFNDown++
+		if r.s.NumExperts > 1 {
+			// Expert tensors need not come one per layer: llama.cpp takes the
+			// layer from the name.
+			i = blockOf(t.Name)
+		}
 		switch {
 		case ft == Q2_K:
 			return quant.Q3_K
@@ -229,6 +244,13 @@ func (r *recipeState) pick(typ quant.Type, t TensorDesc) quant.Type {
 		}
 		return typ
 	case cat == catAttnOutput:
+		if r.s.NumExperts == 8 {
+			switch ft {
+			case Q2_K, Q3_K_S, Q3_K_M, IQ4_NL, Q4_K_S, Q4_K_M, IQ4_XS:
+				return quant.Q5_K
+			}
+			return typ
+		}
 		switch ft {
 		case Q2_K:
 			return quant.Q3_K

@@ -17,6 +17,7 @@ type recipeFixture struct {
 			Layers  int    `json:"layers"`
 			Heads   int    `json:"heads"`
 			KVHeads int    `json:"kv_heads"`
+			Experts int    `json:"experts"`
 		} `json:"shape"`
 		Tensors []struct {
 			Name string  `json:"name"`
@@ -62,7 +63,7 @@ func TestRecipeMatchesLlamaCpp(t *testing.T) {
 		for i, tn := range s.Tensors {
 			descs[i] = TensorDesc{Name: tn.Name, Dims: tn.Dims, Keep: quant.F32}
 		}
-		sh := Shape{Arch: s.Shape.Arch, NumLayers: s.Shape.Layers, NumHeads: s.Shape.Heads, NumKVHeads: s.Shape.KVHeads}
+		sh := Shape{Arch: s.Shape.Arch, NumLayers: s.Shape.Layers, NumHeads: s.Shape.Heads, NumKVHeads: s.Shape.KVHeads, NumExperts: s.Shape.Experts}
 		got, err := Recipe(ft, sh, descs)
 		if err != nil {
 			t.Errorf("%s %s: %v", r.Shape, r.FType, err)
@@ -79,8 +80,8 @@ func TestRecipeMatchesLlamaCpp(t *testing.T) {
 			checked++
 		}
 	}
-	if len(fx.Results) < 76 {
-		t.Errorf("fixture has %d results, want 76", len(fx.Results))
+	if len(fx.Results) < 114 {
+		t.Errorf("fixture has %d results, want 114", len(fx.Results))
 	}
 	t.Logf("%d tensor choices over %d (model, type) pairs agree with llama.cpp", checked, len(fx.Results))
 }
