@@ -89,14 +89,36 @@ func Recipe(ft FileType, s Shape, tensors []TensorDesc) ([]Choice, error) {
 	return out, nil
 }
 
-// quantizable is tensor_allows_quantization for the decoder architectures
-// here: matrices whose name ends in "weight", except norms and MoE routers.
+// keptWhole are the name parts of matrices llama.cpp never quantizes
+// (tensor_allows_quantization): norms, MoE routers, and small or
+// position-like tensors of other architectures.
+var keptWhole = []string{
+	"_norm.weight", "ffn_gate_inp.weight", "ffn_gate_tid2eid.weight", "altup", "laurel",
+	"per_layer_model_proj", "ssm_conv1d", "shortconv.conv.weight", "indexer.k_proj.weight",
+	"indexer.q_proj.weight", "time_mix_first.weight", "time_mix_w0.weight", "time_mix_w1.weight",
+	"time_mix_w2.weight", "time_mix_v0.weight", "time_mix_v1.weight", "time_mix_v2.weight",
+	"time_mix_a0.weight", "time_mix_a1.weight", "time_mix_a2.weight", "time_mix_g1.weight",
+	"time_mix_g2.weight", "time_mix_decay_w1.weight", "time_mix_decay_w2.weight",
+	"time_mix_lerp_fused.weight", "attn_rel_b.weight", ".position_embd", "sam.pos_embd", "sam.neck.",
+	"sam.net_", ".rel_pos", ".patch_embd", ".patch_merger", "a.rvq.codebook", "mm.a.code_embd",
+}
+
+// quantizable is tensor_allows_quantization: matrices (and 3-D expert
+// stacks) whose name ends in "weight", except the keptWhole ones and BERT's
+// position and token-type embeddings.
 func quantizable(t TensorDesc) bool {
-	if nDims(t.Dims) < 2 {
+	if nDims(t.Dims) < 2 || !strings.HasSuffix(t.Name, "weight") {
 		return false
 	}
-	return strings.HasSuffix(t.Name, "weight") && !strings.Contains(t.Name, "_norm.weight") &&
-		!strings.Contains(t.Name, "ffn_gate_inp.weight")
+	if t.Name == "position_embd.weight" || t.Name == "token_types.weight" {
+		return false
+	}
+	for _, k := range keptWhole {
+		if strings.Contains(t.Name, k) {
+			return false
+		}
+	}
+	return true
 }
 
 // nDims is ggml_n_dims: trailing dimensions of 1 do not count.
