@@ -2,7 +2,6 @@ package llama
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/ferrum-go/ferrum/compute"
 	"github.com/ferrum-go/ferrum/model"
@@ -12,29 +11,8 @@ import (
 // returns the final-norm hidden state of every row (rows x hidden), on the
 // backend. Decoder embedding models (Qwen3-Embedding: last-token pooling)
 // pool these rows instead of asking for logits; the embed package uses it.
-// (Added by the embeddings work as its own file; Forward is unchanged.)
 func (m *Model) Hidden(ctx context.Context, b *model.Batch) (compute.Tensor, error) {
-	cfg := m.cfg
-	if err := b.Validate(cfg.VocabSize); err != nil {
-		return nil, err
-	}
-	if len(b.Cache.K) != cfg.NumLayers {
-		return nil, fmt.Errorf("llama: KV cache has %d layers, model %d", len(b.Cache.K), cfg.NumLayers)
-	}
-	for l, w := range b.Cache.KVWidth {
-		if w != cfg.KVWidth() {
-			return nil, fmt.Errorf("llama: KV cache layer %d has width %d, model needs %d", l, w, cfg.KVWidth())
-		}
-	}
-	st := newStep(b)
-	x := m.embed.Forward(m.be, b.Tokens)
-	for l := range m.layers {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		x = m.block(l, x, st)
-	}
-	return m.norm.Forward(m.be, x), nil
+	return m.trunk(ctx, b)
 }
 
 // Backend is the backend the model's weights live on.

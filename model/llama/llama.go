@@ -4,12 +4,15 @@
 // biases, q/k norm, RoPE scaling, sliding windows, tied embeddings), so one
 // forward pass reads top to bottom for all of them, from safetensors or
 // GGUF alike.
+//
+// The decoder trunk (embedding, attention layers, final norm, LM head) is
+// exported through NewDecoder so that architectures differing only in their
+// feed-forward (model/qwen3moe's experts) run this same attention code.
 package llama
 
 import (
 	"context"
 	"fmt"
-	"math"
 
 	"github.com/ferrum-go/ferrum/compute"
 	"github.com/ferrum-go/ferrum/model"
@@ -24,6 +27,7 @@ func init() {
 
 // Model is a loaded decoder: config, weights, nothing per request.
 type Model struct {
+	name    string // prefixes errors: the package that built it
 	cfg     *model.Config
 	be      compute.Backend
 	weights model.Weights
@@ -37,65 +41,53 @@ type Model struct {
 }
 
 type layer struct {
-	attnNorm     nn.RMSNorm
-	q, k, v, o   nn.Linear
-	qNorm, kNorm *nn.RMSNorm // Qwen3 only
-	attn         nn.PagedAttention
-	ffnNorm      nn.RMSNorm
-	mlp          nn.GatedMLP
+	attnNorm nn.RMSNorm
+	attn     attention
+	ffnNorm  nn.RMSNorm
+	ffn      FFN
 }
+
+// FFN is a layer's feed-forward: Llama's gated MLP, or a mixture of experts.
+type FFN interface {
+	Forward(be compute.Backend, x compute.Tensor) compute.Tensor
+}
+
+// FFNBinder binds layer l's feed-forward (its input is hidden wide).
+type FFNBinder func(b *model.Binder, l int) FFN
 
 // New binds the weights named by cfg. Every missing or misshapen tensor is
 // reported, each with the shape expected.
 func New(cfg *model.Config, w model.Weights, be compute.Backend, opts model.Options) (model.Model, error) {
+	return NewDecoder("llama", cfg, w, be, opts, func(b *model.Binder, l int) FFN {
+		return BindGatedMLP(b, l, cfg.HiddenSize, cfg.IntermediateSize, cfg.MLPBias)
+	})
+}
+
+// NewDecoder binds a Llama-style decoder whose layer feed-forwards ffn
+// binds; name prefixes its errors.
+func NewDecoder(name string, cfg *model.Config, w model.Weights, be compute.Backend, opts model.Options, ffn FFNBinder) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m := &Model{cfg: cfg, be: be, weights: w, dump: opts.Dump}
+	m := &Model{name: name, cfg: cfg, be: be, weights: w, dump: opts.Dump}
 	b := &model.Binder{Backend: be, Weights: w}
 	eps := float32(cfg.RMSNormEps)
-	hidden, inter := cfg.HiddenSize, cfg.IntermediateSize
-	qDim, kvDim := cfg.NumHeads*cfg.HeadDim, cfg.NumKVHeads*cfg.HeadDim
-
-	linear := func(name string, out, in int, bias bool) nn.Linear {
-		l := nn.Linear{W: b.Matrix(name+".weight", out, in)}
-		if bias {
-			l.B = b.Vector(name+".bias", out)
-		}
-		return l
-	}
+	hidden := cfg.HiddenSize
 
 	m.embed = nn.Embedding{Table: b.Matrix("model.embed_tokens.weight", cfg.VocabSize, hidden)}
 	for l := 0; l < cfg.NumLayers; l++ {
 		p := func(s string) string { return model.LayerName(l, s) }
-		ly := layer{
-			attnNorm: nn.RMSNorm{W: b.Vector(p("input_layernorm.weight"), hidden), Eps: eps},
-			q:        linear(p("self_attn.q_proj"), qDim, hidden, cfg.AttentionBias),
-			k:        linear(p("self_attn.k_proj"), kvDim, hidden, cfg.AttentionBias),
-			v:        linear(p("self_attn.v_proj"), kvDim, hidden, cfg.AttentionBias),
-			o:        linear(p("self_attn.o_proj"), hidden, qDim, cfg.OutputBias),
-			attn: nn.PagedAttention{
-				Heads: cfg.NumHeads, KVHeads: cfg.NumKVHeads, HeadDim: cfg.HeadDim,
-				Scale: float32(1 / math.Sqrt(float64(cfg.HeadDim))), Window: cfg.Window(l),
-			},
-			ffnNorm: nn.RMSNorm{W: b.Vector(p("post_attention_layernorm.weight"), hidden), Eps: eps},
-			mlp: nn.GatedMLP{
-				Gate: linear(p("mlp.gate_proj"), inter, hidden, cfg.MLPBias),
-				Up:   linear(p("mlp.up_proj"), inter, hidden, cfg.MLPBias),
-				Down: linear(p("mlp.down_proj"), hidden, inter, cfg.MLPBias),
-			},
-		}
-		if cfg.QKNorm {
-			ly.qNorm = &nn.RMSNorm{W: b.Vector(p("self_attn.q_norm.weight"), cfg.HeadDim), Eps: eps}
-			ly.kNorm = &nn.RMSNorm{W: b.Vector(p("self_attn.k_norm.weight"), cfg.HeadDim), Eps: eps}
-		}
+		ly := layer{attnNorm: nn.RMSNorm{W: b.Vector(p("input_layernorm.weight"), hidden), Eps: eps}}
+		ly.attn = bindAttention(b, cfg, l)
+		ly.ffnNorm = nn.RMSNorm{W: b.Vector(p("post_attention_layernorm.weight"), hidden), Eps: eps}
+		ly.ffn = ffn(b, l)
 		m.layers = append(m.layers, ly)
 	}
 	m.norm = nn.RMSNorm{W: b.Vector("model.norm.weight", hidden), Eps: eps}
 	if cfg.TieWordEmbeddings && !b.Has("lm_head.weight") {
 		m.output = nn.Linear{W: m.embed.Table}
 	} else {
-		m.output = linear("lm_head", cfg.VocabSize, hidden, false)
+		m.output = BindLinear(b, "lm_head", cfg.VocabSize, hidden, false)
 	}
 
 	rc := cfg.RoPEConfig()
@@ -115,6 +107,26 @@ func New(cfg *model.Config, w model.Weights, be compute.Backend, opts model.Opti
 	return m, nil
 }
 
+// BindLinear binds name.weight as an [out, in] matrix, and name.bias too
+// when bias is set.
+func BindLinear(b *model.Binder, name string, out, in int, bias bool) nn.Linear {
+	l := nn.Linear{W: b.Matrix(name+".weight", out, in)}
+	if bias {
+		l.B = b.Vector(name+".bias", out)
+	}
+	return l
+}
+
+// BindGatedMLP binds layer l's SwiGLU MLP (mlp.{gate,up,down}_proj).
+func BindGatedMLP(b *model.Binder, l, hidden, inter int, bias bool) *nn.GatedMLP {
+	p := func(s string) string { return model.LayerName(l, s) }
+	return &nn.GatedMLP{
+		Gate: BindLinear(b, p("mlp.gate_proj"), inter, hidden, bias),
+		Up:   BindLinear(b, p("mlp.up_proj"), inter, hidden, bias),
+		Down: BindLinear(b, p("mlp.down_proj"), hidden, inter, bias),
+	}
+}
+
 func (m *Model) Config() *model.Config { return m.cfg }
 
 // Close writes any pending activation dump and releases the weight files.
@@ -131,15 +143,31 @@ func (m *Model) Close() error {
 // its sequence's cached positions), and the rows asked for get logits.
 func (m *Model) Forward(ctx context.Context, b *model.Batch) (*model.Logits, error) {
 	cfg, be := m.cfg, m.be
+	x, err := m.trunk(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	x = nn.GatherRows(be, x, b.LogitRows)
+	logits := m.output.Forward(be, x)
+	m.record("result_output", logits)
+	out := &model.Logits{Vocab: cfg.VocabSize, Data: make([]float32, len(b.LogitRows)*cfg.VocabSize)}
+	be.Download(logits, nil, out.Data)
+	return out, nil
+}
+
+// trunk runs every row of the batch through the layers and the final norm:
+// all of Forward but the LM head.
+func (m *Model) trunk(ctx context.Context, b *model.Batch) (compute.Tensor, error) {
+	cfg, be := m.cfg, m.be
 	if err := b.Validate(cfg.VocabSize); err != nil {
 		return nil, err
 	}
 	if len(b.Cache.K) != cfg.NumLayers {
-		return nil, fmt.Errorf("llama: KV cache has %d layers, model %d", len(b.Cache.K), cfg.NumLayers)
+		return nil, fmt.Errorf("%s: KV cache has %d layers, model %d", m.name, len(b.Cache.K), cfg.NumLayers)
 	}
 	for l, w := range b.Cache.KVWidth {
 		if w != cfg.KVWidth() {
-			return nil, fmt.Errorf("llama: KV cache layer %d has width %d, model needs %d", l, w, cfg.KVWidth())
+			return nil, fmt.Errorf("%s: KV cache layer %d has width %d, model needs %d", m.name, l, w, cfg.KVWidth())
 		}
 	}
 	st := newStep(b)
@@ -154,58 +182,25 @@ func (m *Model) Forward(ctx context.Context, b *model.Batch) (*model.Logits, err
 	}
 	x = m.norm.Forward(be, x)
 	m.record("result_norm", x)
-
-	x = nn.GatherRows(be, x, b.LogitRows)
-	logits := m.output.Forward(be, x)
-	m.record("result_output", logits)
-	out := &model.Logits{Vocab: cfg.VocabSize, Data: make([]float32, len(b.LogitRows)*cfg.VocabSize)}
-	be.Download(logits, nil, out.Data)
-	return out, nil
+	return x, nil
 }
 
-// block is one decoder layer: pre-norm attention and pre-norm gated MLP,
+// block is one decoder layer: pre-norm attention and pre-norm feed-forward,
 // each added back to the residual stream.
 func (m *Model) block(l int, x compute.Tensor, st *step) compute.Tensor {
-	ly, be, cfg := &m.layers[l], m.be, m.cfg
+	ly, be := &m.layers[l], m.be
 	name := func(s string) string { return fmt.Sprintf("blk.%d.%s", l, s) }
 
 	h := ly.attnNorm.Forward(be, x)
 	m.record(name("attn_norm"), h)
-
-	// 1. Project to queries, keys and values.
-	q := ly.q.Forward(be, h)
-	k := ly.k.Forward(be, h)
-	v := ly.v.Forward(be, h)
-	m.record(name("attn_q"), q)
-	m.record(name("attn_k"), k)
-	m.record(name("attn_v"), v)
-
-	// 2. Qwen3 normalizes each head of q and k on its own.
-	if ly.qNorm != nil {
-		rows := q.Rows()
-		q = be.Reshape(ly.qNorm.Forward(be, be.Reshape(q, rows*cfg.NumHeads, cfg.HeadDim)), rows, cfg.NumHeads*cfg.HeadDim)
-		k = be.Reshape(ly.kNorm.Forward(be, be.Reshape(k, rows*cfg.NumKVHeads, cfg.HeadDim)), rows, cfg.NumKVHeads*cfg.HeadDim)
-		m.record(name("attn_q_norm"), q)
-		m.record(name("attn_k_norm"), k)
-	}
-
-	// 3. Rotate q and k by their positions.
-	m.rope.Apply(be, q, st.batch.Positions, st.seqLens)
-	m.rope.Apply(be, k, st.batch.Positions, st.seqLens)
-
-	// 4. Store k, v in the cache and attend over each sequence's past.
-	a := ly.attn.Forward(be, q, k, v, st.batch.Cache.K[l], st.batch.Cache.V[l],
-		st.slots, st.batch.Positions, st.seqs, st.batch.Cache.BlockSize())
-
-	// 5. Project back to the residual stream.
-	attnOut := ly.o.Forward(be, a)
+	attnOut := ly.attn.forward(m, l, h, st)
 	m.record(name("attn_out"), attnOut)
 	x = nn.Add(be, x, attnOut)
 	m.record(name("ffn_inp"), x)
 
 	h = ly.ffnNorm.Forward(be, x)
 	m.record(name("ffn_norm"), h)
-	ffnOut := ly.mlp.Forward(be, h)
+	ffnOut := ly.ffn.Forward(be, h)
 	m.record(name("ffn_out"), ffnOut)
 	x = nn.Add(be, x, ffnOut)
 	m.record(name("l_out"), x)
@@ -216,30 +211,6 @@ func (m *Model) record(name string, t compute.Tensor) {
 	if m.dump != nil {
 		m.dump.Record(m.be, name, t)
 	}
-}
-
-// step is what every layer of one Forward shares: where rows go in the
-// cache and which sequence each belongs to.
-type step struct {
-	batch   *model.Batch
-	slots   []int32
-	seqs    []compute.AttentionSeq
-	seqLens []int32 // per row: its sequence's length after this step
-}
-
-func newStep(b *model.Batch) *step {
-	st := &step{batch: b, slots: b.Slots(), seqLens: make([]int32, len(b.Tokens))}
-	for _, s := range b.Seqs {
-		st.seqs = append(st.seqs, compute.AttentionSeq{FirstRow: s.FirstRow, NumRows: s.NumRows, BlockTable: s.Blocks})
-		var last int32
-		for r := s.FirstRow; r < s.FirstRow+s.NumRows; r++ {
-			last = max(last, b.Positions[r]+1)
-		}
-		for r := s.FirstRow; r < s.FirstRow+s.NumRows; r++ {
-			st.seqLens[r] = last
-		}
-	}
-	return st
 }
 
 // ropeFreqFactors reads GGUF's rope_freqs tensor, if the file has one.
