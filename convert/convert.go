@@ -206,22 +206,46 @@ const chunkElems = 1 << 22
 // chunkDone is called after each chunk is written, for progress within
 // large tensors.
 func writeTensor(out io.Writer, t *srcTensor, to quant.Type, threads int, chunkDone func()) error {
-	data, err := t.read()
+	n := t.elements()
+	cols := t.dims[0]
+	inRow, err := quant.RowBytes(t.typ, cols)
 	if err != nil {
 		return err
 	}
-	n := t.elements()
-	if want, _ := quant.RowBytes(t.typ, n); int64(len(data)) != want {
-		return fmt.Errorf("%d bytes of data, %s %v takes %d", len(data), t.typ, t.dims, want)
+	want, _ := quant.RowBytes(t.typ, n)
+	var got int64
+	pieces := t.pieces()
+	for i, read := range pieces {
+		data, err := read()
+		if err != nil {
+			return err
+		}
+		got += int64(len(data))
+		if got > want || int64(len(data))%max(inRow, 1) != 0 {
+			return fmt.Errorf("%d bytes of data, %s %v takes %d", got, t.typ, t.dims, want)
+		}
+		if err := writeRows(out, data, t.typ, to, cols, threads, chunkDone); err != nil {
+			return err
+		}
+		if i < len(pieces)-1 {
+			chunkDone()
+		}
 	}
-	if to == t.typ {
+	if got != want {
+		return fmt.Errorf("%d bytes of data, %s %v takes %d", got, t.typ, t.dims, want)
+	}
+	return nil
+}
+
+// writeRows converts whole rows of cols elements from type from to type to.
+func writeRows(out io.Writer, data []byte, from, to quant.Type, cols int64, threads int, chunkDone func()) error {
+	if to == from {
 		_, err := out.Write(data)
 		return err
 	}
-	cols := t.dims[0]
-	rows := n / max(cols, 1)
-	inRow, _ := quant.RowBytes(t.typ, cols)
+	inRow, _ := quant.RowBytes(from, cols)
 	outRow, _ := quant.RowBytes(to, cols)
+	rows := int64(len(data)) / max(inRow, 1)
 	chunkRows := max(1, int64(chunkElems)/max(cols, 1))
 	buf := make([]byte, min(chunkRows, rows)*outRow)
 	scratch := make([][]float32, threads)
@@ -243,7 +267,7 @@ func writeTensor(out io.Writer, t *srcTensor, to quant.Type, threads int, chunkD
 					scratch[w] = make([]float32, need)
 				}
 				f := scratch[w][:need]
-				if err := quant.Dequantize(t.typ, data[a*inRow:b*inRow], f); err != nil {
+				if err := quant.Dequantize(from, data[a*inRow:b*inRow], f); err != nil {
 					errs[w] = err
 					return
 				}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ferrum-go/ferrum/format/safetensors"
 	"github.com/ferrum-go/ferrum/model"
+	"github.com/ferrum-go/ferrum/model/qwen3moe"
 	"github.com/ferrum-go/ferrum/quant"
 )
 
@@ -19,29 +20,47 @@ var hfTypes = map[safetensors.DType]quant.Type{
 // openHF reads an HF folder: config.json, the safetensors checkpoint and
 // the tokenizer files beside them.
 func openHF(dir, name string) (*source, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		name = filepath.Base(filepath.Clean(dir))
+	}
+	if isBERT(raw) {
+		return openBERT(dir, name, raw)
+	}
 	cfg, err := model.LoadHFConfig(dir)
 	if err != nil {
 		return nil, err
 	}
-	arch, ok := model.GGUFArchFor(cfg.Architecture)
-	if !ok {
-		return nil, fmt.Errorf("%s: architecture %q cannot be converted to GGUF (supported: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM)", dir, cfg.Architecture)
+	var moe *qwen3moe.MoEConfig
+	if cfg.Architecture == moeArch {
+		if moe, err = moeConfig(cfg, raw); err != nil {
+			return nil, fmt.Errorf("%s: %w", dir, err)
+		}
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, "config.json"))
-	if err != nil {
-		return nil, err
+	arch, ok := model.GGUFArchFor(cfg.Architecture)
+	if moe != nil {
+		arch, ok = "qwen3moe", true
+	}
+	if !ok {
+		return nil, fmt.Errorf("%s: architecture %q cannot be converted to GGUF (supported: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, Qwen3MoeForCausalLM, BERT/RoBERTa/XLM-RoBERTa encoders)", dir, cfg.Architecture)
 	}
 	var explicit struct {
 		HeadDim *int `json:"head_dim"`
 	}
 	_ = json.Unmarshal(raw, &explicit) // LoadHFConfig already parsed it
-	if name == "" {
-		name = filepath.Base(filepath.Clean(dir))
+	var kvs []model.MetaKV
+	if moe != nil {
+		kvs, err = qwen3moe.GGUFMetadata(cfg, moe)
+	} else {
+		kvs, err = model.GGUFMetadata(cfg)
 	}
-	meta, err := archMetadata(cfg, arch, name, explicit.HeadDim != nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
+	meta := archMetadata(kvs, cfg, arch, name, explicit.HeadDim != nil)
 	voc, err := vocabMetadata(dir, cfg.VocabSize)
 	if err != nil {
 		return nil, err
@@ -54,7 +73,15 @@ func openHF(dir, name string) (*source, error) {
 	}
 	src := &source{meta: meta, close: ck.Close,
 		shape: Shape{Arch: arch, NumLayers: cfg.NumLayers, NumHeads: cfg.NumHeads, NumKVHeads: cfg.NumKVHeads}}
-	if err := addHFTensors(src, ck, cfg); err != nil {
+	names := ck.Names()
+	if moe != nil {
+		src.shape.NumExperts = moe.NumExperts
+		if names, err = addHFExperts(src, ck, names); err != nil {
+			ck.Close()
+			return nil, fmt.Errorf("%s: %w", dir, err)
+		}
+	}
+	if err := addHFTensors(src, ck, cfg, names); err != nil {
 		ck.Close()
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
@@ -65,11 +92,7 @@ func openHF(dir, name string) (*source, error) {
 // keys convert_hf_to_gguf.py writes: key/value_length only when the config
 // names head_dim, rope.dimension_count and vocab_size for arch llama (and
 // wherever partial rotary makes them necessary).
-func archMetadata(cfg *model.Config, arch, name string, explicitHeadDim bool) ([]kv, error) {
-	kvs, err := model.GGUFMetadata(cfg)
-	if err != nil {
-		return nil, err
-	}
+func archMetadata(kvs []model.MetaKV, cfg *model.Config, arch, name string, explicitHeadDim bool) []kv {
 	meta := []kv{{"general.architecture", arch}, {"general.type", "model"}, {"general.name", name}}
 	for _, e := range kvs {
 		key := strings.TrimPrefix(e.Key, arch+".")
@@ -91,12 +114,12 @@ func archMetadata(cfg *model.Config, arch, name string, explicitHeadDim bool) ([
 		}
 		meta = append(meta, kv{e.Key, e.Value})
 	}
-	return meta, nil
+	return meta
 }
 
 // addHFTensors lists the checkpoint's tensors under GGUF names, plus the
 // rope_freqs tensor llama3 scaling needs.
-func addHFTensors(src *source, ck *safetensors.Checkpoint, cfg *model.Config) error {
+func addHFTensors(src *source, ck *safetensors.Checkpoint, cfg *model.Config, names []string) error {
 	ff, err := model.GGUFRopeFreqs(cfg)
 	if err != nil {
 		return err
@@ -112,7 +135,7 @@ func addHFTensors(src *source, ck *safetensors.Checkpoint, cfg *model.Config) er
 	if _, ok := ck.Info("lm_head.weight"); !ok && !cfg.TieWordEmbeddings {
 		return fmt.Errorf("tensor lm_head.weight is missing and tie_word_embeddings is false")
 	}
-	for _, hfName := range ck.Names() {
+	for _, hfName := range names {
 		if strings.HasSuffix(hfName, "rotary_emb.inv_freq") {
 			continue // recomputed from the config, as llama.cpp's converter skips it
 		}
@@ -136,7 +159,7 @@ func addHFTensors(src *source, ck *safetensors.Checkpoint, cfg *model.Config) er
 			dims[len(dims)-1-i] = d
 		}
 		keep := typ
-		if nDims(dims) < 2 {
+		if nDims(dims) < 2 || alwaysF32(gname) {
 			keep = quant.F32 // the converter writes vectors (norms, biases) as F32
 		}
 		name, shape := hfName, info.Shape
@@ -151,4 +174,11 @@ func addHFTensors(src *source, ck *safetensors.Checkpoint, cfg *model.Config) er
 			}})
 	}
 	return nil
+}
+
+// alwaysF32 names the matrices convert_hf_to_gguf.py always writes as F32
+// whatever the output type: MoE routers and BERT's position and token-type
+// tables (the recipe never quantizes them either).
+func alwaysF32(gguf string) bool {
+	return strings.HasSuffix(gguf, "ffn_gate_inp.weight") || gguf == "position_embd.weight" || gguf == "token_types.weight"
 }

@@ -24,6 +24,18 @@ type srcTensor struct {
 	typ  quant.Type
 	keep quant.Type // the type it is written in when the recipe leaves it alone
 	read func() ([]byte, error)
+	// parts, when set instead of read, return the tensor's data in pieces
+	// of whole rows, in order: a stacked expert tensor is read one expert
+	// at a time so a conversion never holds a whole stack.
+	parts []func() ([]byte, error)
+}
+
+// pieces is the tensor's data readers, in order.
+func (t *srcTensor) pieces() []func() ([]byte, error) {
+	if t.parts != nil {
+		return t.parts
+	}
+	return []func() ([]byte, error){t.read}
 }
 
 func (t *srcTensor) elements() int64 {

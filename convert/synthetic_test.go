@@ -2,6 +2,7 @@ package convert
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -33,6 +34,11 @@ func writeHF(t testing.TB, overrides map[string]any, tokDir string, scale float3
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "synthetic")
+	if d, ok := cfg["_dir"].(string); ok {
+		dir = d
+		delete(cfg, "_dir")
+		raw, _ = json.Marshal(cfg)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -64,6 +70,16 @@ func writeHF(t testing.TB, overrides map[string]any, tokDir string, scale float3
 		ts = append(ts, safetensors.Tensor{Name: name, DType: safetensors.F32, Shape: shape,
 			Data: unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), 4*len(v))})
 	}
+	// One shard per layer bounds the memory a real-shape model takes.
+	flush := func(name string) {
+		if len(ts) == 0 {
+			return
+		}
+		if err := safetensors.WriteFile(filepath.Join(dir, name), ts, map[string]string{"format": "pt"}); err != nil {
+			t.Fatal(err)
+		}
+		ts = nil
+	}
 	h, v := int64(c.HiddenSize), int64(c.VocabSize)
 	q, kv, ff := int64(c.NumHeads*c.HeadDim), int64(c.NumKVHeads*c.HeadDim), int64(c.IntermediateSize)
 	add("model.embed_tokens.weight", 0.15, false, v, h)
@@ -88,12 +104,22 @@ func writeHF(t testing.TB, overrides map[string]any, tokDir string, scale float3
 			add(p("self_attn.k_proj.bias"), 0.1, false, kv)
 			add(p("self_attn.v_proj.bias"), 0.1, false, kv)
 		}
-		add(p("mlp.gate_proj.weight"), scale, false, ff, h)
-		add(p("mlp.up_proj.weight"), scale, false, ff, h)
-		add(p("mlp.down_proj.weight"), scale, false, h, ff)
+		if experts, _ := cfg["num_experts"].(int); experts > 0 {
+			mi := int64(cfg["moe_intermediate_size"].(int))
+			add(p("mlp.gate.weight"), scale, false, int64(experts), h)
+			for e := 0; e < experts; e++ {
+				x := func(s string) string { return p(fmt.Sprintf("mlp.experts.%d.%s", e, s)) }
+				add(x("gate_proj.weight"), scale, false, mi, h)
+				add(x("up_proj.weight"), scale, false, mi, h)
+				add(x("down_proj.weight"), scale, false, h, mi)
+			}
+		} else {
+			add(p("mlp.gate_proj.weight"), scale, false, ff, h)
+			add(p("mlp.up_proj.weight"), scale, false, ff, h)
+			add(p("mlp.down_proj.weight"), scale, false, h, ff)
+		}
+		flush(fmt.Sprintf("model-layer%03d.safetensors", l))
 	}
-	if err := safetensors.WriteFile(filepath.Join(dir, "model.safetensors"), ts, map[string]string{"format": "pt"}); err != nil {
-		t.Fatal(err)
-	}
+	flush("model.safetensors")
 	return dir
 }

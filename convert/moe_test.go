@@ -1,0 +1,187 @@
+package convert
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ferrum-go/ferrum/format/gguf"
+	_ "github.com/ferrum-go/ferrum/model/qwen3moe"
+	"github.com/ferrum-go/ferrum/quant"
+)
+
+// TestQwen3MoeToGGUF: the Qwen3-MoE fixture converted at F32 gives the
+// safetensors logits; at Q8_0 the same distributions within quantization
+// noise; the header carries llama.cpp's expert keys and the experts are
+// 3-D stacks.
+func TestQwen3MoeToGGUF(t *testing.T) {
+	dir := filepath.Join("../testdata/moe", "qwen3moe")
+	prompts := referencePrompts(t, dir)
+	want := lastLogits(t, dir, prompts)
+
+	f32, rep := convertTo(t, dir, AllF32)
+	_, _, rel := closeness(want, lastLogits(t, f32, prompts))
+	t.Logf("F32: max logit error %.2g of the logit scale", rel)
+	if rel > 1e-5 {
+		t.Errorf("F32 GGUF differs from safetensors by %.3g of the logit scale", rel)
+	}
+	stacks := 0
+	for _, tr := range rep.Tensors {
+		if strings.Contains(tr.Name, "_exps.") {
+			stacks++
+			if len(tr.Dims) != 3 || tr.Dims[2] != 8 {
+				t.Errorf("%s has dims %v, want [cols rows 8]", tr.Name, tr.Dims)
+			}
+		}
+	}
+	if stacks != 3*3 {
+		t.Errorf("%d expert stacks, want 9", stacks)
+	}
+
+	// The fixture's experts are 48 wide, which Q8_0 blocks of 32 do not
+	// divide; llama-quantize refuses it too (no fallback for Q8_0).
+	if _, err := Plan(dir, Options{Type: Q8_0}); err == nil || !strings.Contains(err.Error(), "ffn_down_exps") {
+		t.Errorf("Q8_0 of 48-wide experts: err = %v, want one naming ffn_down_exps", err)
+	}
+	// The fixture is too sharp for quantized logits to say much (even F16
+	// moves its mean KL to 0.1), so Q4_K_M is checked for being exactly
+	// what requantizing the F32 GGUF gives, the path checked against
+	// llama-quantize.
+	q4, _ := convertTo(t, dir, Q4_K_M)
+	q4g, _ := convertTo(t, f32, Q4_K_M)
+	sameTensors(t, q4, q4g)
+	checkMoEHeader(t, q4, 8, 2, 48)
+}
+
+// sameTensors checks two GGUF files hold the same tensors, byte for byte.
+func sameTensors(t *testing.T, a, b string) {
+	t.Helper()
+	fa, err := gguf.Open(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fa.Close()
+	fb, err := gguf.Open(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fb.Close()
+	if len(fa.Tensors) != len(fb.Tensors) {
+		t.Fatalf("%d tensors vs %d", len(fa.Tensors), len(fb.Tensors))
+	}
+	for i := range fa.Tensors {
+		x, y := &fa.Tensors[i], &fb.Tensors[i]
+		if x.Name != y.Name || x.Type != y.Type || !bytes.Equal(fa.Data(x), fb.Data(y)) {
+			t.Errorf("tensor %d: %s %s vs %s %s (or data differs)", i, x.Name, x.Type, y.Name, y.Type)
+		}
+	}
+}
+
+// TestQwen3MoeSyntheticQ8 converts a random Qwen3-MoE with 64-wide experts
+// to Q8_0: every matrix but the router is Q8_0 and the logits stay close.
+func TestQwen3MoeSyntheticQ8(t *testing.T) {
+	dir := writeHF(t, moeOverrides(128, 4, 8, 2, 64, 2), "../testdata/moe/qwen3moe", 0.08)
+	prompts := [][]int32{{1, 2, 3, 4, 5}, {100, 7, 300, 9}, {384, 11, 12}}
+	want := lastLogits(t, dir, prompts)
+	q8, rep := convertTo(t, dir, Q8_0)
+	got := lastLogits(t, q8, prompts)
+	top1, kl, _ := closeness(want, got)
+	t.Logf("Q8_0: top-1 agreement %.2f, mean KL %.2g", top1, kl)
+	if kl > 0.01 {
+		t.Errorf("Q8_0: mean KL %.3g", kl)
+	}
+	for _, tr := range rep.Tensors {
+		want := quant.Q8_0
+		if nDims(tr.Dims) == 1 || strings.HasSuffix(tr.Name, "ffn_gate_inp.weight") {
+			want = quant.F32
+		}
+		if tr.To != want {
+			t.Errorf("Q8_0: %s is %s, want %s", tr.Name, tr.To, want)
+		}
+	}
+	checkMoEHeader(t, q8, 8, 2, 64)
+	q4, _ := convertTo(t, dir, Q4_K_M)
+	top1, kl, _ = closeness(want, lastLogits(t, q4, prompts))
+	t.Logf("Q4_K_M: top-1 agreement %.2f, mean KL %.2g", top1, kl)
+	if kl > 0.05 {
+		t.Errorf("Q4_K_M: mean KL %.3g", kl)
+	}
+}
+
+// moeOverrides turns writeHF's Qwen3 base into a Qwen3-MoE.
+func moeOverrides(hidden, heads, experts, used, expertFF, layers int) map[string]any {
+	return map[string]any{
+		"architectures": []string{"Qwen3MoeForCausalLM"}, "model_type": "qwen3_moe",
+		"hidden_size": hidden, "num_attention_heads": heads, "num_key_value_heads": 2, "head_dim": 32,
+		"num_experts": experts, "num_experts_per_tok": used, "moe_intermediate_size": expertFF,
+		"norm_topk_prob": true, "decoder_sparse_step": 1, "num_hidden_layers": layers, "tie_word_embeddings": false,
+	}
+}
+
+func checkMoEHeader(t *testing.T, path string, experts, used, ff uint64) {
+	t.Helper()
+	f, err := gguf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	md := f.Metadata
+	if a, _ := md.String("general.architecture"); a != "qwen3moe" {
+		t.Errorf("general.architecture = %q", a)
+	}
+	for key, v := range map[string]uint64{"expert_count": experts, "expert_used_count": used, "expert_feed_forward_length": ff} {
+		if got, err := md.Uint("qwen3moe." + key); err != nil || got != v {
+			t.Errorf("qwen3moe.%s = %d (%v), want %d", key, got, err, v)
+		}
+	}
+	for _, e := range md.KVs() {
+		if strings.HasPrefix(e.Key, "qwen3.") {
+			t.Errorf("key %s under the dense prefix", e.Key)
+		}
+	}
+}
+
+// TestQwen3MoeRecipeMatchesGGUF: planning from the HF folder and from the
+// F32 GGUF made of it picks the same type for every tensor at every file
+// type, so the HF path sees the expert count the recipe's MoE rules need.
+func TestQwen3MoeRecipeMatchesGGUF(t *testing.T) {
+	dir := filepath.Join("../testdata/moe", "qwen3moe")
+	f32, _ := convertTo(t, dir, AllF32)
+	for _, ft := range []FileType{Q4_K_M, Q2_K, Q3_K_M, Q5_K_S, Q6_K, IQ4_XS} {
+		a, err := Plan(dir, Options{Type: ft})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Plan(f32, Options{Type: ft})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Tensors) != len(b.Tensors) {
+			t.Fatalf("%s: %d tensors from HF, %d from GGUF", ft, len(a.Tensors), len(b.Tensors))
+		}
+		for i := range a.Tensors {
+			x, y := a.Tensors[i], b.Tensors[i]
+			if x.Name != y.Name || x.To != y.To {
+				t.Errorf("%s: HF %s -> %s, GGUF %s -> %s", ft, x.Name, x.To, y.Name, y.To)
+			}
+		}
+	}
+}
+
+// TestQwen3MoeRouterF32: a BF16 checkpoint's routers are written as F32 at
+// F16, as convert_hf_to_gguf.py writes ffn_gate_inp.
+func TestQwen3MoeRouterF32(t *testing.T) {
+	rep, err := Plan("../testdata/moe/qwen3moe_bf16", Options{Type: F16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range rep.Tensors {
+		if strings.HasSuffix(tr.Name, "ffn_gate_inp.weight") && tr.To != quant.F32 {
+			t.Errorf("%s is %s, want F32", tr.Name, tr.To)
+		}
+		if strings.HasSuffix(tr.Name, "_exps.weight") && tr.To != quant.F16 {
+			t.Errorf("%s is %s, want F16", tr.Name, tr.To)
+		}
+	}
+}
