@@ -2,9 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
-	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -12,6 +9,7 @@ import (
 
 	"github.com/ferrum-go/ferrum/compute/cpu"
 	"github.com/ferrum-go/ferrum/model"
+	"github.com/ferrum-go/ferrum/model/modeltest"
 	"github.com/ferrum-go/ferrum/tokenizer"
 )
 
@@ -89,32 +87,10 @@ func generate(t testing.TB, e *Engine, req Request) *result {
 	return collect(ch, n)
 }
 
-type reference struct {
-	Cases []struct {
-		Name     string      `json:"name"`
-		InputIDs []int32     `json:"input_ids"`
-		Logits   [][]float32 `json:"logits"`
-		Greedy   struct {
-			IDs []int32 `json:"ids"`
-		} `json:"greedy"`
-	} `json:"cases"`
-	Chat struct {
-		Rendered string  `json:"rendered"`
-		InputIDs []int32 `json:"input_ids"`
-	} `json:"chat"`
-}
-
-func loadReference(t testing.TB, variant string) *reference {
+// loadReference reads the reference.json of a testdata/models fixture.
+func loadReference(t testing.TB, variant string) *modeltest.Reference {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(fixtures, variant, "reference.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r reference
-	if err := json.Unmarshal(data, &r); err != nil {
-		t.Fatal(err)
-	}
-	return &r
+	return modeltest.LoadReference(t, filepath.Join(fixtures, variant))
 }
 
 // greedyAlone is the model's own simplest loop (model.Greedy) on a
@@ -185,14 +161,6 @@ func newEngine(t testing.TB, variant string, opts Options, wrap func(model.Model
 	}
 	t.Cleanup(func() { e.Close() })
 	return e
-}
-
-func randomPrompt(rng *rand.Rand, n, vocab int) []int32 {
-	p := make([]int32, n)
-	for i := range p {
-		p[i] = int32(rng.IntN(vocab))
-	}
-	return p
 }
 
 // kvClean checks every block came back: after dropping the prefix

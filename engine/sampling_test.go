@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/ferrum-go/ferrum/model/modeltest"
 )
 
 func seed(v int64) *int64 { return &v }
@@ -19,12 +21,12 @@ func TestSeedIgnoresBatch(t *testing.T) {
 	e := openEngine(t, "llama3", Options{MaxBatchTokens: 32})
 	rng := rand.New(rand.NewPCG(9, 9))
 	vocab := e.Config().VocabSize
-	req := Request{PromptTokens: randomPrompt(rng, 20, vocab), Sampling: SamplingParams{MaxTokens: 24, IgnoreEOS: true}}
+	req := Request{PromptTokens: modeltest.RandomPrompt(rng, 20, vocab), Sampling: SamplingParams{MaxTokens: 24, IgnoreEOS: true}}
 	req.Sampling.Temperature, req.Sampling.TopP, req.Sampling.Seed = 1, 0.9, seed(42)
 	alone := generate(t, e, req).tokens[0]
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
-		other := Request{PromptTokens: randomPrompt(rng, 1+rng.IntN(40), vocab), Sampling: SamplingParams{MaxTokens: 1 + rng.IntN(30)}}
+		other := Request{PromptTokens: modeltest.RandomPrompt(rng, 1+rng.IntN(40), vocab), Sampling: SamplingParams{MaxTokens: 1 + rng.IntN(30)}}
 		other.Sampling.Temperature = 0.8
 		ch, err := e.Generate(context.Background(), other)
 		if err != nil {
@@ -44,7 +46,7 @@ func TestSeedIgnoresBatch(t *testing.T) {
 // are reproducible with a seed.
 func TestN(t *testing.T) {
 	e := openEngine(t, "qwen3", Options{})
-	prompt := randomPrompt(rand.New(rand.NewPCG(1, 1)), 40, e.Config().VocabSize)
+	prompt := modeltest.RandomPrompt(rand.New(rand.NewPCG(1, 1)), 40, e.Config().VocabSize)
 	req := Request{PromptTokens: prompt, Sampling: SamplingParams{MaxTokens: 16, IgnoreEOS: true, N: 4}}
 	req.Sampling.Temperature, req.Sampling.Seed = 1, seed(7)
 	a := generate(t, e, req)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ferrum-go/ferrum/model"
+	"github.com/ferrum-go/ferrum/model/modeltest"
 )
 
 // runConcurrent submits every prompt at once (greedy, maxNew tokens, EOS
@@ -60,7 +61,7 @@ func concurrentEqualsAlone(t *testing.T, variant string) {
 	longest := min(60, e.Options().MaxModelLen-12)
 	var prompts [][]int32
 	for i := 0; i < 16; i++ {
-		prompts = append(prompts, randomPrompt(rng, 1+rng.IntN(longest), vocab))
+		prompts = append(prompts, modeltest.RandomPrompt(rng, 1+rng.IntN(longest), vocab))
 	}
 	got := runConcurrent(t, e, prompts, 12)
 	rec.mu.Lock()
@@ -89,7 +90,7 @@ func concurrentEqualsAlone(t *testing.T, variant string) {
 func TestChunkedPrefill(t *testing.T) {
 	rec := &recorder{}
 	e := newEngine(t, "llama3", Options{MaxBatchTokens: 7}, func(m model.Model) model.Model { rec.Model = m; return rec })
-	prompt := randomPrompt(rand.New(rand.NewPCG(3, 4)), 50, e.Config().VocabSize)
+	prompt := modeltest.RandomPrompt(rand.New(rand.NewPCG(3, 4)), 50, e.Config().VocabSize)
 	got := runConcurrent(t, e, [][]int32{prompt}, 10)[0]
 	rec.mu.Lock()
 	nsteps := len(rec.steps)
@@ -110,7 +111,7 @@ func TestPreemption(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	var prompts [][]int32
 	for i := 0; i < 6; i++ {
-		prompts = append(prompts, randomPrompt(rng, 10+rng.IntN(10), e.Config().VocabSize))
+		prompts = append(prompts, modeltest.RandomPrompt(rng, 10+rng.IntN(10), e.Config().VocabSize))
 	}
 	got := runConcurrent(t, e, prompts, 30)
 	for i, p := range prompts {
@@ -130,7 +131,7 @@ func TestPreemption(t *testing.T) {
 // gets the same logprobs as one computed from scratch.
 func TestPrefixCacheSameLogits(t *testing.T) {
 	e := openEngine(t, "qwen3", Options{})
-	prompt := randomPrompt(rand.New(rand.NewPCG(7, 8)), 45, e.Config().VocabSize)
+	prompt := modeltest.RandomPrompt(rand.New(rand.NewPCG(7, 8)), 45, e.Config().VocabSize)
 	req := Request{PromptTokens: prompt, Sampling: SamplingParams{MaxTokens: 8, IgnoreEOS: true, TopLogprobs: 5}}
 	first := generate(t, e, req)
 	second := generate(t, e, req)

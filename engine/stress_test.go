@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ferrum-go/ferrum/model/modeltest"
 )
 
 // TestStress: 200 random requests (sampling settings, n, lengths) against
@@ -40,9 +42,9 @@ func TestStress(t *testing.T) {
 		}
 		p.PromptLogprobs = rng.IntN(6) == 0
 		// Some prompts share a prefix, to exercise the prefix cache.
-		prompt := randomPrompt(rng, 1+rng.IntN(80), vocab)
+		prompt := modeltest.RandomPrompt(rng, 1+rng.IntN(80), vocab)
 		if rng.IntN(3) == 0 {
-			prompt = append(randomPrompt(rand.New(rand.NewPCG(1, 1)), 24, vocab), prompt[:min(len(prompt), 20)]...)
+			prompt = append(modeltest.RandomPrompt(rand.New(rand.NewPCG(1, 1)), 24, vocab), prompt[:min(len(prompt), 20)]...)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		mode := rng.IntN(5)

@@ -10,6 +10,7 @@ import (
 	"github.com/ferrum-go/ferrum/format/gguf"
 	"github.com/ferrum-go/ferrum/kvcache"
 	"github.com/ferrum-go/ferrum/model"
+	"github.com/ferrum-go/ferrum/model/modeltest"
 )
 
 func loadErr(t *testing.T, path string) error {
@@ -64,7 +65,7 @@ func TestLoadErrors(t *testing.T) {
 	}
 	// A GGUF whose q weight is misshapen names both spellings of the tensor.
 	dir := writeSynthetic(t, nil)
-	g := toGGUF(t, dir, 0)
+	g := modeltest.ToGGUF(t, dir, 0)
 	gf, err := gguf.Open(g)
 	if err != nil {
 		t.Fatal(err)

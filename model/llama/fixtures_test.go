@@ -1,10 +1,7 @@
 package llama
 
 import (
-	"compress/gzip"
 	"context"
-	"encoding/json"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,30 +10,12 @@ import (
 
 	"github.com/ferrum-go/ferrum/compute/cpu"
 	"github.com/ferrum-go/ferrum/model"
+	"github.com/ferrum-go/ferrum/model/modeltest"
 )
 
 // The fixtures are tiny random-weight checkpoints written by
 // tools/refgen/models.py with transformers' outputs in reference.json.
 const fixturesDir = "../../testdata/models"
-
-type reference struct {
-	ModelType   string    `json:"model_type"`
-	TorchDType  string    `json:"torch_dtype"`
-	Cases       []refCase `json:"cases"`
-	Note        string    `json:"note"`
-	Transformer string    `json:"transformers_version"`
-}
-
-type refCase struct {
-	Name     string      `json:"name"`
-	Prompt   string      `json:"prompt"`
-	InputIDs []int32     `json:"input_ids"`
-	Logits   [][]float32 `json:"logits"`
-	Greedy   struct {
-		IDs  []int32       `json:"ids"`
-		Top5 [][][]float64 `json:"top5"` // per step: [id, logit] x 5
-	} `json:"greedy"`
-}
 
 func fixtureVariants(t *testing.T) []string {
 	t.Helper()
@@ -58,37 +37,6 @@ func fixtureVariants(t *testing.T) []string {
 }
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
-
-// readMaybeGz reads path or path.gz.
-func readMaybeGz(t *testing.T, path string) []byte {
-	t.Helper()
-	if data, err := os.ReadFile(path); err == nil {
-		return data
-	}
-	f, err := os.Open(path + ".gz")
-	if err != nil {
-		t.Fatalf("neither %s nor %s.gz: %v", path, path, err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
-func loadReference(t *testing.T, dir string) *reference {
-	t.Helper()
-	var ref reference
-	if err := json.Unmarshal(readMaybeGz(t, filepath.Join(dir, "reference.json")), &ref); err != nil {
-		t.Fatalf("%s: %v", dir, err)
-	}
-	return &ref
-}
 
 // tolerance is the max |logit - reference| allowed, relative to the
 // largest |reference logit| of the case. F32 weights must match
@@ -113,7 +61,7 @@ func TestFixtures(t *testing.T) {
 	for _, name := range fixtureVariants(t) {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(fixturesDir, name)
-			ref := loadReference(t, dir)
+			ref := modeltest.LoadReference(t, dir)
 			be := cpu.New(2)
 			defer be.Close()
 			m, err := model.Load(dir, be, model.Options{})
@@ -125,7 +73,7 @@ func TestFixtures(t *testing.T) {
 			var worst float64
 			for _, c := range ref.Cases {
 				got := prefillAll(t, m, be, c.InputIDs, 16)
-				e := relLogitErr(got, c.Logits)
+				e := modeltest.RelErr(got, c.Logits)
 				worst = math.Max(worst, e)
 				if e > tol {
 					t.Errorf("case %s: prompt logits differ by %.3g of the logit scale (bound %.3g)", c.Name, e, tol)
@@ -137,25 +85,11 @@ func TestFixtures(t *testing.T) {
 	}
 }
 
-func relLogitErr(got [][]float32, want [][]float32) float64 {
-	var maxDiff, scale float64
-	if len(got) != len(want) {
-		return math.Inf(1)
-	}
-	for i := range want {
-		for j := range want[i] {
-			maxDiff = math.Max(maxDiff, math.Abs(float64(got[i][j]-want[i][j])))
-			scale = math.Max(scale, math.Abs(float64(want[i][j])))
-		}
-	}
-	return maxDiff / scale
-}
-
 // checkGreedy runs the greedy loop and compares it with the reference like
 // vLLM's check_logprobs_close: equal ids, or at the first difference a near
 // tie where each side's token is in the other's top-5 (after which the
 // sequences legitimately diverge and comparison stops).
-func checkGreedy(t *testing.T, m model.Model, c refCase, tol float64) {
+func checkGreedy(t *testing.T, m model.Model, c modeltest.RefCase, tol float64) {
 	t.Helper()
 	be := cpu.New(1)
 	defer be.Close()

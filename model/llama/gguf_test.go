@@ -6,81 +6,12 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
-	"unsafe"
 
 	"github.com/ferrum-go/ferrum/compute/cpu"
-	"github.com/ferrum-go/ferrum/format/gguf"
-	"github.com/ferrum-go/ferrum/format/safetensors"
 	"github.com/ferrum-go/ferrum/model"
+	"github.com/ferrum-go/ferrum/model/modeltest"
 	"github.com/ferrum-go/ferrum/quant"
 )
-
-// toGGUF converts an HF folder to a GGUF file the way llama.cpp's converter
-// lays it out (names, metadata, llama q/k row permutation, rope_freqs),
-// through model's mapping. Matrices become typ where their rows split into
-// whole blocks (F32 otherwise, as llama.cpp falls back); vectors stay F32.
-func toGGUF(t *testing.T, dir string, typ quant.Type) string {
-	t.Helper()
-	cfg, err := model.LoadHFConfig(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ck, err := safetensors.OpenCheckpoint(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ck.Close()
-	w := gguf.NewWriter()
-	kvs, err := model.GGUFMetadata(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, kv := range kvs {
-		if err := w.Set(kv.Key, kv.Value); err != nil {
-			t.Fatal(err)
-		}
-	}
-	names := ck.Names()
-	sort.Strings(names)
-	for _, n := range names {
-		info, _ := ck.Info(n)
-		vals, err := ck.Float32(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tt := quant.F32
-		cols := int(info.Shape[len(info.Shape)-1])
-		if len(info.Shape) == 2 && cols%typ.BlockSize() == 0 {
-			tt = typ
-		}
-		raw, err := quant.QuantizeRows(tt, vals, cols)
-		if err != nil {
-			t.Fatalf("%s: %v", n, err)
-		}
-		gname, dims, data, err := model.GGUFTensor(cfg, n, info.Shape, raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.AddTensor(gname, tt, dims, data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ff, err := model.GGUFRopeFreqs(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ff != nil {
-		raw := unsafe.Slice((*byte)(unsafe.Pointer(&ff[0])), 4*len(ff))
-		if err := w.AddTensor(model.RopeFreqsName, quant.F32, []int64{int64(len(ff))}, raw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	out := filepath.Join(t.TempDir(), "model-"+typ.String()+".gguf")
-	if err := w.WriteFile(out); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // allPositionLogits loads path and returns the logits at every position of
 // every prompt.
@@ -93,7 +24,7 @@ func allPositionLogits(t *testing.T, path string, prompts [][]int32) [][][]float
 		t.Fatal(err)
 	}
 	defer m.Close()
-	return runBatch(t, m, be, prompts, nil, 16, 0)
+	return modeltest.RunBatch(t, m, be, prompts, 16, 0)
 }
 
 // TestGGUFF32EqualsSafetensors: the same fixture through GGUF F32 gives the
@@ -127,16 +58,16 @@ func TestGGUFF32EqualsSafetensors(t *testing.T) {
 				t.Skipf("no GGUF encoding: %v", err)
 			}
 			rng := rand.New(rand.NewPCG(3, 4))
-			prompts := [][]int32{randomPrompt(rng, 11, cfg.VocabSize), randomPrompt(rng, 5, cfg.VocabSize)}
+			prompts := [][]int32{modeltest.RandomPrompt(rng, 11, cfg.VocabSize), modeltest.RandomPrompt(rng, 5, cfg.VocabSize)}
 			want := allPositionLogits(t, dir, prompts)
 			for _, c := range []struct {
 				typ quant.Type
 				tol float64
 			}{{quant.F32, 1e-5}, {quant.F16, 3e-2}} {
-				got := allPositionLogits(t, toGGUF(t, dir, c.typ), prompts)
+				got := allPositionLogits(t, modeltest.ToGGUF(t, dir, c.typ), prompts)
 				var worst float64
 				for i := range prompts {
-					worst = math.Max(worst, relLogitErr(got[i], want[i]))
+					worst = math.Max(worst, modeltest.RelErr(got[i], want[i]))
 				}
 				t.Logf("GGUF %v vs safetensors: max error %.3g of the logit scale", c.typ, worst)
 				if worst > c.tol {
@@ -155,8 +86,8 @@ func TestGGUFQuantizedClose(t *testing.T) {
 		"num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 211, "_weight_scale": 0.3})
 	cfg, _ := model.LoadHFConfig(dir)
 	rng := rand.New(rand.NewPCG(5, 6))
-	prompts := [][]int32{randomPrompt(rng, 24, cfg.VocabSize), randomPrompt(rng, 9, cfg.VocabSize), randomPrompt(rng, 40, cfg.VocabSize)}
-	want := allPositionLogits(t, toGGUF(t, dir, quant.F32), prompts)
+	prompts := [][]int32{modeltest.RandomPrompt(rng, 24, cfg.VocabSize), modeltest.RandomPrompt(rng, 9, cfg.VocabSize), modeltest.RandomPrompt(rng, 40, cfg.VocabSize)}
+	want := allPositionLogits(t, modeltest.ToGGUF(t, dir, quant.F32), prompts)
 	// Bounds are the measured values with room: random uniform weights are
 	// harder on 4-bit types than trained ones. More bits must mean less KL.
 	prevKL := -1.0
@@ -168,7 +99,7 @@ func TestGGUFQuantizedClose(t *testing.T) {
 		{quant.Q8_0, 0.9, 0.003}, {quant.Q6_K, 0.9, 0.02}, {quant.Q5_K, 0.8, 0.06},
 		{quant.Q4_K, 0.75, 0.15}, {quant.Q4_0, 0.6, 0.4},
 	} {
-		got := allPositionLogits(t, toGGUF(t, dir, c.typ), prompts)
+		got := allPositionLogits(t, modeltest.ToGGUF(t, dir, c.typ), prompts)
 		var agree, n int
 		var kl float64
 		for i := range prompts {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ferrum-go/ferrum/format/safetensors"
+	"github.com/ferrum-go/ferrum/model/modeltest"
 	"github.com/ferrum-go/ferrum/quant"
 )
 
@@ -50,12 +51,12 @@ func TestShardedBF16(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "model.safetensors.index.json"), idx, 0o644)
 
 	rng := rand.New(rand.NewPCG(9, 9))
-	prompts := [][]int32{randomPrompt(rng, 9, 97), randomPrompt(rng, 4, 97)}
+	prompts := [][]int32{modeltest.RandomPrompt(rng, 9, 97), modeltest.RandomPrompt(rng, 4, 97)}
 	want := allPositionLogits(t, src, prompts)
 	got := allPositionLogits(t, dir, prompts)
 	var worst float64
 	for i := range prompts {
-		worst = max(worst, relLogitErr(got[i], want[i]))
+		worst = max(worst, modeltest.RelErr(got[i], want[i]))
 	}
 	t.Logf("sharded BF16 vs F32: %.3g of the logit scale", worst)
 	if worst > 0.05 {

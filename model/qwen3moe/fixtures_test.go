@@ -7,6 +7,7 @@ import (
 
 	"github.com/ferrum-go/ferrum/compute/cpu"
 	"github.com/ferrum-go/ferrum/model"
+	"github.com/ferrum-go/ferrum/model/modeltest"
 	"github.com/ferrum-go/ferrum/quant"
 )
 
@@ -30,8 +31,8 @@ func TestFixtures(t *testing.T) {
 			defer m.Close()
 			var worst float64
 			for _, c := range ref.Cases {
-				got := runBatch(t, m, be, [][]int32{c.InputIDs}, 16, 0)[0]
-				e := relErr(got, c.Logits)
+				got := modeltest.RunBatch(t, m, be, [][]int32{c.InputIDs}, 16, 0)[0]
+				e := modeltest.RelErr(got, c.Logits)
 				worst = max(worst, e)
 				if e > 1e-4 {
 					t.Errorf("case %s: prompt logits differ by %.3g of the logit scale", c.Name, e)
@@ -71,7 +72,7 @@ func TestGGUF(t *testing.T) {
 			want := logitsOf(t, dir, prompts)
 			got := logitsOf(t, toGGUF(t, dir, quant.F32), prompts)
 			for i := range prompts {
-				if e := relErr(got[i], want[i]); e > 1e-5 {
+				if e := modeltest.RelErr(got[i], want[i]); e > 1e-5 {
 					t.Errorf("GGUF F32 prompt %d differs by %.3g of the logit scale", i, e)
 				}
 			}
@@ -79,10 +80,10 @@ func TestGGUF(t *testing.T) {
 			agree, total := 0, 0
 			var worst float64
 			for i := range prompts {
-				worst = max(worst, relErr(q[i], want[i]))
+				worst = max(worst, modeltest.RelErr(q[i], want[i]))
 				for r := range want[i] {
 					total++
-					if argmax(q[i][r]) == argmax(want[i][r]) {
+					if model.Argmax(q[i][r]) == model.Argmax(want[i][r]) {
 						agree++
 					}
 				}
@@ -106,7 +107,7 @@ func logitsOf(t *testing.T, path string, prompts [][]int32) [][][]float32 {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	return runBatch(t, m, be, prompts, 16, 0)
+	return modeltest.RunBatch(t, m, be, prompts, 16, 0)
 }
 
 // TestInvariance: a sequence's logits are the same alone, in one batch
@@ -120,7 +121,7 @@ func TestInvariance(t *testing.T) {
 	}
 }
 
-func checkInvariance(t *testing.T, path string, ref *reference) {
+func checkInvariance(t *testing.T, path string, ref *modeltest.Reference) {
 	be := cpu.New(2)
 	defer be.Close()
 	m, err := model.Load(path, be, model.Options{})
@@ -132,15 +133,15 @@ func checkInvariance(t *testing.T, path string, ref *reference) {
 	var alone [][][]float32
 	for _, c := range ref.Cases {
 		prompts = append(prompts, c.InputIDs)
-		alone = append(alone, runBatch(t, m, be, [][]int32{c.InputIDs}, 16, 0)[0])
+		alone = append(alone, modeltest.RunBatch(t, m, be, [][]int32{c.InputIDs}, 16, 0)[0])
 	}
 	for _, run := range []struct {
 		name             string
 		blockSize, chunk int
 	}{{"batched", 16, 0}, {"chunk1-bs4", 4, 1}, {"chunk3-bs7", 7, 3}, {"chunk8-bs1", 1, 8}} {
-		got := runBatch(t, m, be, prompts, run.blockSize, run.chunk)
+		got := modeltest.RunBatch(t, m, be, prompts, run.blockSize, run.chunk)
 		for i := range prompts {
-			if e := relErr(got[i], alone[i]); e > 1e-6 {
+			if e := modeltest.RelErr(got[i], alone[i]); e > 1e-6 {
 				t.Errorf("%s: prompt %d differs from alone by %.3g of the logit scale", run.name, i, e)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ferrum-go/ferrum/format/safetensors"
 	"github.com/ferrum-go/ferrum/model"
+	"github.com/ferrum-go/ferrum/model/modeltest"
 	"github.com/ferrum-go/ferrum/quant"
 )
 
@@ -78,7 +79,7 @@ func TestFusedLayout(t *testing.T) {
 	}
 	for _, c := range ref.Cases {
 		got := logitsOf(t, dir, [][]int32{c.InputIDs})[0]
-		if e := relErr(got, c.Logits); e > 1e-4 {
+		if e := modeltest.RelErr(got, c.Logits); e > 1e-4 {
 			t.Errorf("case %s: fused layout differs from transformers by %.3g of the logit scale", c.Name, e)
 		}
 	}
@@ -100,15 +101,15 @@ func TestBF16(t *testing.T) {
 	asBF16 := logitsOf(t, toGGUF(t, dir, quant.BF16), prompts)
 	agree, total := 0, 0
 	for i, c := range ref.Cases {
-		if e := relErr(st[i], asF32[i]); e > 1e-5 {
+		if e := modeltest.RelErr(st[i], asF32[i]); e > 1e-5 {
 			t.Errorf("case %s: BF16 safetensors vs the same values in F32 differ by %.3g", c.Name, e)
 		}
-		if e := relErr(asBF16[i], st[i]); e > 1e-6 {
+		if e := modeltest.RelErr(asBF16[i], st[i]); e > 1e-6 {
 			t.Errorf("case %s: GGUF BF16 vs safetensors BF16 differ by %.3g", c.Name, e)
 		}
 		for r := range c.Logits {
 			total++
-			if argmax(st[i][r]) == argmax(c.Logits[r]) {
+			if model.Argmax(st[i][r]) == model.Argmax(c.Logits[r]) {
 				agree++
 			}
 		}
