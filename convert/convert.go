@@ -135,6 +135,11 @@ func Convert(src, dst string, opts Options) (*Report, error) {
 	if err := w.WriteFile(dst); err != nil {
 		return nil, err
 	}
+	// The temporary file it was written through is private; a model file
+	// is readable like any other output.
+	if err := os.Chmod(dst, 0o644); err != nil {
+		return nil, err
+	}
 	return rep, nil
 }
 

@@ -15,6 +15,7 @@ import (
 // GGUF token types (llama.h's llama_token_type).
 const (
 	tokNormal      int32 = 1
+	tokUnknown     int32 = 2
 	tokControl     int32 = 3
 	tokUserDefined int32 = 4
 	tokUnused      int32 = 5
