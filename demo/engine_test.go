@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,7 +29,7 @@ func TestEngineEqualsTransformers(t *testing.T) {
 		if usage.PromptTokens != len(c.InputIDs) {
 			t.Errorf("%s: %d prompt tokens, transformers %d", c.Name, usage.PromptTokens, len(c.InputIDs))
 		}
-		if !equalIDs(ids, c.Greedy.IDs) {
+		if !slices.Equal(ids, c.Greedy.IDs) {
 			t.Errorf("%s: %q gives %v, transformers %v", c.Name, c.Prompt, ids, c.Greedy.IDs)
 		}
 	}
@@ -36,7 +37,7 @@ func TestEngineEqualsTransformers(t *testing.T) {
 	if usage.PromptTokens != len(ref.Chat.InputIDs) {
 		t.Errorf("chat: %d prompt tokens, transformers %d (%q)", usage.PromptTokens, len(ref.Chat.InputIDs), ref.Chat.Rendered)
 	}
-	if !equalIDs(ids, ref.Chat.Greedy.IDs) {
+	if !slices.Equal(ids, ref.Chat.Greedy.IDs) {
 		t.Errorf("chat: %v, transformers %v", ids, ref.Chat.Greedy.IDs)
 	}
 }
@@ -118,16 +119,4 @@ func generate(t *testing.T, e *engine.Engine, req engine.Request) ([]int32, engi
 		}
 	}
 	return ids, usage
-}
-
-func equalIDs(a, b []int32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/ferrum-go/ferrum/format/gguf"
 	"github.com/ferrum-go/ferrum/format/safetensors"
 	"github.com/ferrum-go/ferrum/model/bert"
+	"github.com/ferrum-go/ferrum/model/modeltest"
 	"github.com/ferrum-go/ferrum/quant"
 )
 
@@ -40,26 +41,23 @@ var bases = []string{"bert", "bert_tanh", "roberta", "xlmr", "qwen3"}
 
 func loadRef(t *testing.T, base string) (string, *reference) {
 	t.Helper()
-	dir := filepath.Join(fixturesDir, base)
+	return loadFixture[reference](t, base)
+}
+
+// loadFixture reads fixturesDir/name/reference.json as a T, skipping the
+// test when the fixture is absent.
+func loadFixture[T any](t *testing.T, name string) (string, *T) {
+	t.Helper()
+	dir := filepath.Join(fixturesDir, name)
 	data, err := os.ReadFile(filepath.Join(dir, "reference.json"))
 	if err != nil {
 		t.Skipf("no fixture: %v", err)
 	}
-	var r reference
+	var r T
 	if err := json.Unmarshal(data, &r); err != nil {
 		t.Fatal(err)
 	}
 	return dir, &r
-}
-
-func cosine(a, b []float32) float64 {
-	var ab, aa, bb float64
-	for i := range a {
-		ab += float64(a[i]) * float64(b[i])
-		aa += float64(a[i]) * float64(a[i])
-		bb += float64(b[i]) * float64(b[i])
-	}
-	return ab / math.Sqrt(aa*bb)
 }
 
 func maxAbs(a, b []float32) float64 {
@@ -128,7 +126,7 @@ func TestDefaultLayout(t *testing.T) {
 			}
 			worst := 1.0
 			for i := range want {
-				c := cosine(got[i], want[i])
+				c := modeltest.Cosine(got[i], want[i])
 				worst = math.Min(worst, c)
 				if c < 0.9999 {
 					t.Errorf("text %d: cosine %.6f with sentence-transformers", i, c)
@@ -170,7 +168,7 @@ func TestEveryVariant(t *testing.T) {
 					t.Fatal(err)
 				}
 				for i := range got {
-					c := cosine(got[i], v.Embeddings[i])
+					c := modeltest.Cosine(got[i], v.Embeddings[i])
 					worst = math.Min(worst, c)
 					var scale float64
 					for _, x := range v.Embeddings[i] {
@@ -272,7 +270,7 @@ func TestGGUF(t *testing.T) {
 				}
 				worst := 1.0
 				for i := range want {
-					worst = math.Min(worst, cosine(got[i], want[i]))
+					worst = math.Min(worst, modeltest.Cosine(got[i], want[i]))
 				}
 				bound := 0.999999
 				if typ != quant.F32 {

@@ -2,10 +2,7 @@ package embed
 
 import (
 	"context"
-	"encoding/json"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -23,26 +20,12 @@ type rerankRef struct {
 	Scores       []float32 `json:"scores"`
 }
 
-func loadRerankRef(t *testing.T, name string) (string, *rerankRef) {
-	t.Helper()
-	dir := filepath.Join(fixturesDir, name)
-	data, err := os.ReadFile(filepath.Join(dir, "reference.json"))
-	if err != nil {
-		t.Skipf("no fixture: %v", err)
-	}
-	var r rerankRef
-	if err := json.Unmarshal(data, &r); err != nil {
-		t.Fatal(err)
-	}
-	return dir, &r
-}
-
 // TestRerankModel: the classifier on transformers' own ids and token types
 // gives its logits.
 func TestRerankModel(t *testing.T) {
 	for _, name := range []string{"rerank_bert", "rerank_xlmr"} {
 		t.Run(name, func(t *testing.T) {
-			dir, ref := loadRerankRef(t, name)
+			dir, ref := loadFixture[rerankRef](t, name)
 			be := cpu.New(2)
 			defer be.Close()
 			c, err := bert.LoadClassifier(dir, be)
@@ -78,7 +61,7 @@ func TestRerankModel(t *testing.T) {
 func TestRerank(t *testing.T) {
 	for _, name := range []string{"rerank_bert", "rerank_xlmr"} {
 		t.Run(name, func(t *testing.T) {
-			dir, ref := loadRerankRef(t, name)
+			dir, ref := loadFixture[rerankRef](t, name)
 			r, err := OpenReranker(dir, Options{Threads: 2})
 			if err != nil {
 				t.Fatal(err)

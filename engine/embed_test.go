@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ferrum-go/ferrum/embed"
+	"github.com/ferrum-go/ferrum/model/modeltest"
 )
 
 // TestEngineEmbed: Open recognises a sentence-transformers folder, and
@@ -62,7 +63,7 @@ func TestEngineEmbed(t *testing.T) {
 		t.Fatal(err)
 	}
 	for j, v := range vecs {
-		if c := cosine(v, want[j]); c < 0.9999 {
+		if c := modeltest.Cosine(v, want[j]); c < 0.9999 {
 			t.Errorf("text %d: cosine %v with sentence-transformers", j, c)
 		}
 	}
@@ -161,16 +162,6 @@ func TestMoEGenerate(t *testing.T) {
 	if err != nil || !slices.Equal(got, ref.Chat.InputIDs) {
 		t.Errorf("chat prompt %v (%v), want %v", got, err, ref.Chat.InputIDs)
 	}
-}
-
-func cosine(a, b []float32) float64 {
-	var ab, aa, bb float64
-	for i := range a {
-		ab += float64(a[i]) * float64(b[i])
-		aa += float64(a[i]) * float64(a[i])
-		bb += float64(b[i]) * float64(b[i])
-	}
-	return ab / math.Sqrt(aa*bb)
 }
 
 // TestEmbedConcurrentClose: Embed calls racing Close either finish or get

@@ -62,13 +62,7 @@ func TestFixtures(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(fixturesDir, name)
 			ref := modeltest.LoadReference(t, dir)
-			be := cpu.New(2)
-			defer be.Close()
-			m, err := model.Load(dir, be, model.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer m.Close()
+			m, be := modeltest.Load(t, dir)
 			tol := tolerance(ref.TorchDType)
 			var worst float64
 			for _, c := range ref.Cases {

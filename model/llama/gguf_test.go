@@ -7,25 +7,10 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/ferrum-go/ferrum/compute/cpu"
 	"github.com/ferrum-go/ferrum/model"
 	"github.com/ferrum-go/ferrum/model/modeltest"
 	"github.com/ferrum-go/ferrum/quant"
 )
-
-// allPositionLogits loads path and returns the logits at every position of
-// every prompt.
-func allPositionLogits(t *testing.T, path string, prompts [][]int32) [][][]float32 {
-	t.Helper()
-	be := cpu.New(2)
-	defer be.Close()
-	m, err := model.Load(path, be, model.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	return modeltest.RunBatch(t, m, be, prompts, 16, 0)
-}
 
 // TestGGUFF32EqualsSafetensors: the same fixture through GGUF F32 gives the
 // logits of the safetensors original (llama's permuted q/k with adjacent-
@@ -59,12 +44,12 @@ func TestGGUFF32EqualsSafetensors(t *testing.T) {
 			}
 			rng := rand.New(rand.NewPCG(3, 4))
 			prompts := [][]int32{modeltest.RandomPrompt(rng, 11, cfg.VocabSize), modeltest.RandomPrompt(rng, 5, cfg.VocabSize)}
-			want := allPositionLogits(t, dir, prompts)
+			want := modeltest.PromptLogits(t, dir, prompts)
 			for _, c := range []struct {
 				typ quant.Type
 				tol float64
 			}{{quant.F32, 1e-5}, {quant.F16, 3e-2}} {
-				got := allPositionLogits(t, modeltest.ToGGUF(t, dir, c.typ), prompts)
+				got := modeltest.PromptLogits(t, modeltest.ToGGUF(t, dir, c.typ), prompts)
 				var worst float64
 				for i := range prompts {
 					worst = math.Max(worst, modeltest.RelErr(got[i], want[i]))
@@ -87,7 +72,7 @@ func TestGGUFQuantizedClose(t *testing.T) {
 	cfg, _ := model.LoadHFConfig(dir)
 	rng := rand.New(rand.NewPCG(5, 6))
 	prompts := [][]int32{modeltest.RandomPrompt(rng, 24, cfg.VocabSize), modeltest.RandomPrompt(rng, 9, cfg.VocabSize), modeltest.RandomPrompt(rng, 40, cfg.VocabSize)}
-	want := allPositionLogits(t, modeltest.ToGGUF(t, dir, quant.F32), prompts)
+	want := modeltest.PromptLogits(t, modeltest.ToGGUF(t, dir, quant.F32), prompts)
 	// Bounds are the measured values with room: random uniform weights are
 	// harder on 4-bit types than trained ones. More bits must mean less KL.
 	prevKL := -1.0
@@ -99,7 +84,7 @@ func TestGGUFQuantizedClose(t *testing.T) {
 		{quant.Q8_0, 0.9, 0.003}, {quant.Q6_K, 0.9, 0.02}, {quant.Q5_K, 0.8, 0.06},
 		{quant.Q4_K, 0.75, 0.15}, {quant.Q4_0, 0.6, 0.4},
 	} {
-		got := allPositionLogits(t, modeltest.ToGGUF(t, dir, c.typ), prompts)
+		got := modeltest.PromptLogits(t, modeltest.ToGGUF(t, dir, c.typ), prompts)
 		var agree, n int
 		var kl float64
 		for i := range prompts {

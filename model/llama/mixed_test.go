@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/ferrum-go/ferrum/compute/cpu"
@@ -133,7 +134,7 @@ func TestConcurrentForwardAndCancel(t *testing.T) {
 		go func() {
 			cache, _ := model.NewCache(be, m.Config(), 8, 16)
 			got, _, err := model.Greedy(context.Background(), m, cache, prompt, 6, 2, nil)
-			if err == nil && !equalIDs(got, want) {
+			if err == nil && !slices.Equal(got, want) {
 				err = fmt.Errorf("concurrent greedy %v, alone %v", got, want)
 			}
 			errs <- err
@@ -153,16 +154,4 @@ func TestConcurrentForwardAndCancel(t *testing.T) {
 	if cache.Alloc.NumFree() != cache.Alloc.NumBlocks() {
 		t.Errorf("%d of %d blocks still held after Greedy returned", cache.Alloc.NumBlocks()-cache.Alloc.NumFree(), cache.Alloc.NumBlocks())
 	}
-}
-
-func equalIDs(a, b []int32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -52,8 +52,8 @@ func TestShardedBF16(t *testing.T) {
 
 	rng := rand.New(rand.NewPCG(9, 9))
 	prompts := [][]int32{modeltest.RandomPrompt(rng, 9, 97), modeltest.RandomPrompt(rng, 4, 97)}
-	want := allPositionLogits(t, src, prompts)
-	got := allPositionLogits(t, dir, prompts)
+	want := modeltest.PromptLogits(t, src, prompts)
+	got := modeltest.PromptLogits(t, dir, prompts)
 	var worst float64
 	for i := range prompts {
 		worst = max(worst, modeltest.RelErr(got[i], want[i]))

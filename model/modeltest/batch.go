@@ -93,3 +93,14 @@ func RandomPrompt(rng *rand.Rand, n, vocab int) []int32 {
 	}
 	return p
 }
+
+// Cosine is the cosine similarity of two vectors, in float64.
+func Cosine(a, b []float32) float64 {
+	var ab, aa, bb float64
+	for i := range a {
+		ab += float64(a[i]) * float64(b[i])
+		aa += float64(a[i]) * float64(a[i])
+		bb += float64(b[i]) * float64(b[i])
+	}
+	return ab / math.Sqrt(aa*bb)
+}

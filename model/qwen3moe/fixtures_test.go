@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/ferrum-go/ferrum/compute/cpu"
 	"github.com/ferrum-go/ferrum/model"
 	"github.com/ferrum-go/ferrum/model/modeltest"
 	"github.com/ferrum-go/ferrum/quant"
@@ -22,13 +21,7 @@ func TestFixtures(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(fixturesDir, name)
 			ref := loadReference(t, dir)
-			be := cpu.New(2)
-			defer be.Close()
-			m, err := model.Load(dir, be, model.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer m.Close()
+			m, be := modeltest.Load(t, dir)
 			var worst float64
 			for _, c := range ref.Cases {
 				got := modeltest.RunBatch(t, m, be, [][]int32{c.InputIDs}, 16, 0)[0]
@@ -69,14 +62,14 @@ func TestGGUF(t *testing.T) {
 			for _, c := range ref.Cases {
 				prompts = append(prompts, c.InputIDs)
 			}
-			want := logitsOf(t, dir, prompts)
-			got := logitsOf(t, toGGUF(t, dir, quant.F32), prompts)
+			want := modeltest.PromptLogits(t, dir, prompts)
+			got := modeltest.PromptLogits(t, toGGUF(t, dir, quant.F32), prompts)
 			for i := range prompts {
 				if e := modeltest.RelErr(got[i], want[i]); e > 1e-5 {
 					t.Errorf("GGUF F32 prompt %d differs by %.3g of the logit scale", i, e)
 				}
 			}
-			q := logitsOf(t, toGGUF(t, dir, quant.Q8_0), prompts)
+			q := modeltest.PromptLogits(t, toGGUF(t, dir, quant.Q8_0), prompts)
 			agree, total := 0, 0
 			var worst float64
 			for i := range prompts {
@@ -98,18 +91,6 @@ func TestGGUF(t *testing.T) {
 	}
 }
 
-func logitsOf(t *testing.T, path string, prompts [][]int32) [][][]float32 {
-	t.Helper()
-	be := cpu.New(2)
-	defer be.Close()
-	m, err := model.Load(path, be, model.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	return modeltest.RunBatch(t, m, be, prompts, 16, 0)
-}
-
 // TestInvariance: a sequence's logits are the same alone, in one batch
 // with the other prompts, and prefilled in chunks mixed with the others'
 // chunks, with several block sizes - from safetensors F32 and GGUF Q8_0.
@@ -122,13 +103,7 @@ func TestInvariance(t *testing.T) {
 }
 
 func checkInvariance(t *testing.T, path string, ref *modeltest.Reference) {
-	be := cpu.New(2)
-	defer be.Close()
-	m, err := model.Load(path, be, model.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m, be := modeltest.Load(t, path)
 	var prompts [][]int32
 	var alone [][][]float32
 	for _, c := range ref.Cases {

@@ -78,7 +78,7 @@ func TestFusedLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range ref.Cases {
-		got := logitsOf(t, dir, [][]int32{c.InputIDs})[0]
+		got := modeltest.PromptLogits(t, dir, [][]int32{c.InputIDs})[0]
 		if e := modeltest.RelErr(got, c.Logits); e > 1e-4 {
 			t.Errorf("case %s: fused layout differs from transformers by %.3g of the logit scale", c.Name, e)
 		}
@@ -96,9 +96,9 @@ func TestBF16(t *testing.T) {
 	for _, c := range ref.Cases {
 		prompts = append(prompts, c.InputIDs)
 	}
-	st := logitsOf(t, dir, prompts)
-	asF32 := logitsOf(t, toGGUF(t, dir, quant.F32), prompts)
-	asBF16 := logitsOf(t, toGGUF(t, dir, quant.BF16), prompts)
+	st := modeltest.PromptLogits(t, dir, prompts)
+	asF32 := modeltest.PromptLogits(t, toGGUF(t, dir, quant.F32), prompts)
+	asBF16 := modeltest.PromptLogits(t, toGGUF(t, dir, quant.BF16), prompts)
 	agree, total := 0, 0
 	for i, c := range ref.Cases {
 		if e := modeltest.RelErr(st[i], asF32[i]); e > 1e-5 {
