@@ -95,7 +95,7 @@ func writeHF(t testing.TB, overrides map[string]any, tokDir string, scale float3
 		add(p("self_attn.k_proj.weight"), scale, false, kv, h)
 		add(p("self_attn.v_proj.weight"), scale, false, kv, h)
 		add(p("self_attn.o_proj.weight"), scale, false, h, q)
-		if c.QKNorm {
+		if c.QKNorm || cfg["model_type"] == "qwen3_moe" {
 			add(p("self_attn.q_norm.weight"), 0.1, true, int64(c.HeadDim))
 			add(p("self_attn.k_norm.weight"), 0.1, true, int64(c.HeadDim))
 		}

@@ -12,7 +12,7 @@ import (
 // encoderVocab builds the tokenizer.* keys of a BERT-family encoder as
 // convert_hf_to_gguf.py's BertModel and subclasses do: WordPiece as model
 // "bert" with llama.cpp's phantom-space tokens ("word" -> "▁word",
-// "##piece" -> "piece"), RoBERTa's byte-level BPE as "gpt2", XLM-R's
+// "##piece" -> "piece", control tokens as they are), RoBERTa's byte-level BPE as "gpt2", XLM-R's
 // Unigram as "t5" with scores. Every encoder wraps its input in CLS/SEP
 // (or <s>/</s>), so add_bos and add_eos are always on.
 func encoderVocab(dir string, nVocab int) ([]kv, error) {
@@ -94,7 +94,7 @@ func wordPieceVocab(tf *tokenizerFile, n int) ([]kv, error) {
 			types[i] = tokUnused
 		}
 		switch {
-		case strings.HasPrefix(t, "[") && strings.HasSuffix(t, "]"):
+		case types[i] == tokControl:
 		case strings.HasPrefix(t, "##"):
 			toks[i] = t[2:]
 		default:
@@ -137,7 +137,7 @@ func unigramVocab(tf *tokenizerFile, raw []byte, n int) ([]kv, error) {
 	types := make([]int32, n)
 	for i := range toks {
 		if i >= len(model.Vocab) {
-			toks[i], types[i] = fmt.Sprintf("[PAD%d]", i), tokUnused
+			toks[i], scores[i], types[i] = fmt.Sprintf("[PAD%d]", i), -10000, tokUnused
 			if a, ok := added[i]; ok {
 				toks[i], types[i] = a.Content, tokUserDefined
 				if a.Special {
