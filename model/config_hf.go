@@ -55,15 +55,20 @@ type hfRope struct {
 }
 
 // LoadHFConfig reads dir/config.json.
-func LoadHFConfig(dir string) (*Config, error) {
+func LoadHFConfig(dir string) (*Config, error) { return ReadConfigJSON(dir, ParseHFConfig) }
+
+// ReadConfigJSON reads dir/config.json and decodes it with parse (each
+// architecture family has its own Config); a decoding error names the file.
+func ReadConfigJSON[C any](dir string, parse func([]byte) (C, error)) (C, error) {
 	path := filepath.Join(dir, "config.json")
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		var zero C
+		return zero, err
 	}
-	c, err := ParseHFConfig(data)
+	c, err := parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
 }

@@ -4,10 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/ferrum-go/ferrum/format/gguf"
+	"github.com/ferrum-go/ferrum/model"
 )
 
 // Config is a BERT-family encoder's hyperparameters, named as in
@@ -43,18 +42,7 @@ func Supported(modelType string) bool {
 }
 
 // LoadHFConfig reads dir/config.json.
-func LoadHFConfig(dir string) (*Config, error) {
-	path := filepath.Join(dir, "config.json")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	c, err := ParseHFConfig(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return c, nil
-}
+func LoadHFConfig(dir string) (*Config, error) { return model.ReadConfigJSON(dir, ParseHFConfig) }
 
 // ParseHFConfig decodes a BertModel / RobertaModel / XLMRobertaModel
 // config.json with transformers' defaults.
