@@ -25,7 +25,8 @@ func newQuantizeCmd() *cobra.Command {
 		Use:   "quantize SRC DST --type TYPE",
 		Short: "Convert an HF folder or a GGUF file to a GGUF file of another type",
 		Long: `Quantize writes DST, a GGUF file, from SRC: a Hugging Face model folder
-(config.json, *.safetensors, tokenizer.json) or a .gguf file (requantization).
+(config.json, *.safetensors, tokenizer.json: Llama, Mistral, Qwen2, Qwen3, Qwen3-MoE,
+or a BERT/RoBERTa/XLM-R encoder) or a .gguf file (requantization).
 Tensor types follow llama.cpp's llama-quantize recipes; the _S/_M/_L mixes give
 some tensors more bits. Types: ` + strings.Join(convert.FileTypeNames(), ", ") + ".",
 		Args: func(cmd *cobra.Command, args []string) error {
