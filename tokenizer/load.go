@@ -122,6 +122,22 @@ func (c *component) pattern(what string) (pattern, error) {
 	return p, nil
 }
 
+// buildSeq builds the members of a Sequence component, leaving out the
+// null ones.
+func buildSeq[T any](raws []json.RawMessage, build func(json.RawMessage) (T, error)) ([]T, error) {
+	var seq []T
+	for _, r := range raws {
+		x, err := build(r)
+		if err != nil {
+			return nil, err
+		}
+		if any(x) != nil {
+			seq = append(seq, x)
+		}
+	}
+	return seq, nil
+}
+
 func buildNormalizer(raw json.RawMessage) (normalizer, error) {
 	if isNull(raw) {
 		return nil, nil
@@ -132,17 +148,11 @@ func buildNormalizer(raw json.RawMessage) (normalizer, error) {
 	}
 	switch c.Type {
 	case "Sequence":
-		var seq seqNormalizer
-		for _, r := range c.Normalizers {
-			n, err := buildNormalizer(r)
-			if err != nil {
-				return nil, err
-			}
-			if n != nil {
-				seq = append(seq, n)
-			}
+		seq, err := buildSeq(c.Normalizers, buildNormalizer)
+		if err != nil {
+			return nil, err
 		}
-		return seq, nil
+		return seqNormalizer(seq), nil
 	case "NFC":
 		return unicodeNormalizer{norm.NFC}, nil
 	case "NFD":
@@ -234,17 +244,11 @@ func buildPreTokenizer(raw json.RawMessage) (preTokenizer, error) {
 	}
 	switch c.Type {
 	case "Sequence":
-		var seq seqPreTokenizer
-		for _, r := range c.PreTokenizers {
-			p, err := buildPreTokenizer(r)
-			if err != nil {
-				return nil, err
-			}
-			if p != nil {
-				seq = append(seq, p)
-			}
+		seq, err := buildSeq(c.PreTokenizers, buildPreTokenizer)
+		if err != nil {
+			return nil, err
 		}
-		return seq, nil
+		return seqPreTokenizer(seq), nil
 	case "ByteLevel":
 		return &byteLevelPreTokenizer{addPrefixSpace: boolOr(c.AddPrefixSpace, true), useRegex: boolOr(c.UseRegex, true)}, nil
 	case "Split":
@@ -314,17 +318,11 @@ func buildDecoder(raw json.RawMessage) (decoder, error) {
 	}
 	switch c.Type {
 	case "Sequence":
-		var seq seqDecoder
-		for _, r := range c.Decoders {
-			d, err := buildDecoder(r)
-			if err != nil {
-				return nil, err
-			}
-			if d != nil {
-				seq = append(seq, d)
-			}
+		seq, err := buildSeq(c.Decoders, buildDecoder)
+		if err != nil {
+			return nil, err
 		}
-		return seq, nil
+		return seqDecoder(seq), nil
 	case "ByteLevel":
 		return byteLevelDecoder{}, nil
 	case "Metaspace":
@@ -377,17 +375,11 @@ func buildPostProcessor(raw json.RawMessage) (postProcessor, error) {
 	}
 	switch c.Type {
 	case "Sequence":
-		var seq seqPost
-		for _, r := range c.Processors {
-			p, err := buildPostProcessor(r)
-			if err != nil {
-				return nil, err
-			}
-			if p != nil {
-				seq = append(seq, p)
-			}
+		seq, err := buildSeq(c.Processors, buildPostProcessor)
+		if err != nil {
+			return nil, err
 		}
-		return seq, nil
+		return seqPost(seq), nil
 	case "ByteLevel":
 		return noopPost{}, nil
 	case "TemplateProcessing":
