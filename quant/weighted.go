@@ -61,40 +61,39 @@ func QuantizeRowsWeighted(t Type, src []float32, nPerRow int, imatrix []float32)
 // before weighting.
 func rowSigma2(row []float32) float32 { return sumSquares(row) / float32(len(row)) }
 
-func quantQ4_0Weighted(row []float32, dst []byte, qw []float32) {
+// eachWeightedBlock calls enc for every 32-value block of row with the
+// block's bytes in dst and its importance weights (qw weighted by the
+// values, with the row's mean square as ggml adds it).
+func eachWeightedBlock(row []float32, dst []byte, blockBytes int, qw []float32, enc func(x []float32, b []byte, weight []float32)) {
 	sigma2 := rowSigma2(row)
-	var (
-		weight [32]float32
-		L      [32]int8
-	)
+	var weight [32]float32
 	for ib := 0; ib < len(row)/32; ib++ {
 		x := row[32*ib : 32*ib+32]
-		b := dst[ib*q4_0Bytes : (ib+1)*q4_0Bytes]
 		importanceWeights(weight[:], qw[32*ib:32*ib+32], x, sigma2)
-		putF16(b, makeQXQuants(8, x, L[:], weight[:]))
-		for j := 0; j < 16; j++ {
-			b[2+j] = uint8(L[j]) | uint8(L[j+16])<<4
-		}
+		enc(x, dst[ib*blockBytes:(ib+1)*blockBytes], weight[:])
 	}
 }
 
+func quantQ4_0Weighted(row []float32, dst []byte, qw []float32) {
+	var L [32]int8
+	eachWeightedBlock(row, dst, q4_0Bytes, qw, func(x []float32, b []byte, weight []float32) {
+		putF16(b, makeQXQuants(8, x, L[:], weight))
+		for j := 0; j < 16; j++ {
+			b[2+j] = uint8(L[j]) | uint8(L[j+16])<<4
+		}
+	})
+}
+
 func quantQ4_1Weighted(row []float32, dst []byte, qw []float32) {
-	sigma2 := rowSigma2(row)
-	var (
-		weight  [32]float32
-		L, laux [32]uint8
-	)
-	for ib := 0; ib < len(row)/32; ib++ {
-		x := row[32*ib : 32*ib+32]
-		b := dst[ib*q4_1Bytes : (ib+1)*q4_1Bytes]
-		importanceWeights(weight[:], qw[32*ib:32*ib+32], x, sigma2)
-		d, negMin := makeQKX2Quants(15, x, weight[:], L[:], laux[:], -0.9, 0.05, 36, false)
+	var L, laux [32]uint8
+	eachWeightedBlock(row, dst, q4_1Bytes, qw, func(x []float32, b []byte, weight []float32) {
+		d, negMin := makeQKX2Quants(15, x, weight, L[:], laux[:], -0.9, 0.05, 36, false)
 		putF16(b, d)
 		putF16(b[2:], -negMin)
 		for j := 0; j < 16; j++ {
 			b[4+j] = L[j] | L[j+16]<<4
 		}
-	}
+	})
 }
 
 // packQ5 stores 5-bit levels as Q5_0/Q5_1 do: qh (4 bytes) then nibbles.
@@ -110,35 +109,21 @@ func packQ5(qh, qs []byte, lo, hi func(j int) uint8) {
 }
 
 func quantQ5_0Weighted(row []float32, dst []byte, qw []float32) {
-	sigma2 := rowSigma2(row)
-	var (
-		weight [32]float32
-		L      [32]int8
-	)
-	for ib := 0; ib < len(row)/32; ib++ {
-		x := row[32*ib : 32*ib+32]
-		b := dst[ib*q5_0Bytes : (ib+1)*q5_0Bytes]
-		importanceWeights(weight[:], qw[32*ib:32*ib+32], x, sigma2)
-		putF16(b, makeQXQuants(16, x, L[:], weight[:]))
+	var L [32]int8
+	eachWeightedBlock(row, dst, q5_0Bytes, qw, func(x []float32, b []byte, weight []float32) {
+		putF16(b, makeQXQuants(16, x, L[:], weight))
 		packQ5(b[2:6], b[6:22], func(j int) uint8 { return uint8(L[j]) }, func(j int) uint8 { return uint8(L[j+16]) })
-	}
+	})
 }
 
 func quantQ5_1Weighted(row []float32, dst []byte, qw []float32) {
-	sigma2 := rowSigma2(row)
-	var (
-		weight  [32]float32
-		L, laux [32]uint8
-	)
-	for ib := 0; ib < len(row)/32; ib++ {
-		x := row[32*ib : 32*ib+32]
-		b := dst[ib*q5_1Bytes : (ib+1)*q5_1Bytes]
-		importanceWeights(weight[:], qw[32*ib:32*ib+32], x, sigma2)
-		d, negMin := makeQKX2Quants(31, x, weight[:], L[:], laux[:], -0.9, 0.05, 36, false)
+	var L, laux [32]uint8
+	eachWeightedBlock(row, dst, q5_1Bytes, qw, func(x []float32, b []byte, weight []float32) {
+		d, negMin := makeQKX2Quants(31, x, weight, L[:], laux[:], -0.9, 0.05, 36, false)
 		putF16(b, d)
 		putF16(b[2:], -negMin)
 		packQ5(b[4:8], b[8:24], func(j int) uint8 { return L[j] }, func(j int) uint8 { return L[j+16] })
-	}
+	})
 }
 
 func quantQ2_KWeighted(row []float32, dst []byte, qw []float32) {
