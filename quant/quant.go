@@ -97,11 +97,8 @@ func QuantizeRows(t Type, src []float32, nPerRow int) ([]byte, error) {
 	if !CanQuantize(t) {
 		return nil, UnsupportedError{t}
 	}
-	if nPerRow <= 0 || nPerRow%t.BlockSize() != 0 {
-		return nil, fmt.Errorf("quant: row length %d is not a positive multiple of %s's block size %d", nPerRow, t, t.BlockSize())
-	}
-	if len(src)%nPerRow != 0 {
-		return nil, fmt.Errorf("quant: %d values is not a whole number of rows of %d", len(src), nPerRow)
+	if err := checkRows(t, len(src), nPerRow); err != nil {
+		return nil, err
 	}
 	// Without an importance matrix every ggml encoder works block by block,
 	// so a matrix encodes the same as one long row, and rows can go in
@@ -114,4 +111,16 @@ func QuantizeRows(t Type, src []float32, nPerRow int) ([]byte, error) {
 		quantize(src[first*nPerRow:last*nPerRow], dst[first*rowBytes:last*rowBytes])
 	})
 	return dst, nil
+}
+
+// checkRows reports whether n values split into whole rows of nPerRow,
+// each a whole number of t's blocks.
+func checkRows(t Type, n, nPerRow int) error {
+	if nPerRow <= 0 || nPerRow%t.BlockSize() != 0 {
+		return fmt.Errorf("quant: row length %d is not a positive multiple of %s's block size %d", nPerRow, t, t.BlockSize())
+	}
+	if n%nPerRow != 0 {
+		return fmt.Errorf("quant: %d values is not a whole number of rows of %d", n, nPerRow)
+	}
+	return nil
 }

@@ -40,11 +40,8 @@ func QuantizeRowsWeighted(t Type, src []float32, nPerRow int, imatrix []float32)
 	if len(imatrix) != nPerRow {
 		return nil, fmt.Errorf("quant: importance matrix has %d weights for rows of %d", len(imatrix), nPerRow)
 	}
-	if nPerRow <= 0 || nPerRow%t.BlockSize() != 0 {
-		return nil, fmt.Errorf("quant: row length %d is not a positive multiple of %s's block size %d", nPerRow, t, t.BlockSize())
-	}
-	if len(src)%nPerRow != 0 {
-		return nil, fmt.Errorf("quant: %d values is not a whole number of rows of %d", len(src), nPerRow)
+	if err := checkRows(t, len(src), nPerRow); err != nil {
+		return nil, err
 	}
 	rowBytes := nPerRow / t.BlockSize() * t.TypeSize()
 	nRows := len(src) / nPerRow
