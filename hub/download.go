@@ -181,7 +181,7 @@ func (h *Hub) downloadBlob(ctx context.Context, repo, file string, meta *FileMet
 		}
 		if isFatal(err) || ctx.Err() != nil || attempt >= h.maxAttempts() {
 			return fmt.Errorf("%s: %s: download stopped at %s of %s after %d attempts: %w (the partial file %s is kept; run again to resume)",
-				repo, file, humanBytes(w.n), humanBytes(meta.Size), attempt, err, partial)
+				repo, file, HumanBytes(w.n), HumanBytes(meta.Size), attempt, err, partial)
 		}
 		select {
 		case <-ctx.Done():

@@ -119,10 +119,10 @@ func (p *progress) finish(err error) {
 	done, total, n := p.totals()
 	elapsed := p.now().Sub(p.start)
 	if err != nil {
-		fmt.Fprintf(p.w, "stopped after %s of %s: %v\n", humanBytes(done), humanBytes(total), err)
+		fmt.Fprintf(p.w, "stopped after %s of %s: %v\n", HumanBytes(done), HumanBytes(total), err)
 		return
 	}
-	fmt.Fprintf(p.w, "%d files, %s in %s\n", n, humanBytes(total), elapsed.Round(100*time.Millisecond))
+	fmt.Fprintf(p.w, "%d files, %s in %s\n", n, HumanBytes(total), elapsed.Round(100*time.Millisecond))
 }
 
 func (p *progress) totals() (done, total int64, files int) {
@@ -177,7 +177,7 @@ func (p *progress) renderPlain(final bool) {
 	done, total, _ := p.totals()
 	now := p.now()
 	if !final && done != p.lastBytes && now.Sub(p.lastPlain) >= p.plainEvery {
-		fmt.Fprintf(&sb, "total %s of %s (%s)%s\n", humanBytes(done), humanBytes(total), percent(done, total), p.rate(done))
+		fmt.Fprintf(&sb, "total %s of %s (%s)%s\n", HumanBytes(done), HumanBytes(total), percent(done, total), p.rate(done))
 		p.lastPlain = now
 		p.lastBytes = done
 	}
@@ -191,11 +191,11 @@ func (p *progress) finishedLines(sb *strings.Builder) {
 		}
 		switch b.state.Load() {
 		case barDone:
-			fmt.Fprintf(sb, "  %-50s %10s  done\n", shorten(b.name, 50), humanBytes(b.done.Load()))
+			fmt.Fprintf(sb, "  %-50s %10s  done\n", shorten(b.name, 50), HumanBytes(b.done.Load()))
 		case barCached:
-			fmt.Fprintf(sb, "  %-50s %10s  cached\n", shorten(b.name, 50), humanBytes(b.done.Load()))
+			fmt.Fprintf(sb, "  %-50s %10s  cached\n", shorten(b.name, 50), HumanBytes(b.done.Load()))
 		case barFailed:
-			fmt.Fprintf(sb, "  %-50s %10s  failed\n", shorten(b.name, 50), humanBytes(b.done.Load()))
+			fmt.Fprintf(sb, "  %-50s %10s  failed\n", shorten(b.name, 50), HumanBytes(b.done.Load()))
 		default:
 			continue
 		}
@@ -208,7 +208,7 @@ func (p *progress) rate(done int64) string {
 	if secs < 0.5 || done == 0 {
 		return ""
 	}
-	return fmt.Sprintf("  %s/s", humanBytes(int64(float64(done)/secs)))
+	return fmt.Sprintf("  %s/s", HumanBytes(int64(float64(done)/secs)))
 }
 
 // barLine fits in 79 columns, so that a redraw never wraps on an 80-column
@@ -220,7 +220,7 @@ func barLine(name string, done, size int64) string {
 		fill = int(min(done, size) * width / size)
 	}
 	bar := strings.Repeat("=", fill) + strings.Repeat(" ", width-fill)
-	return fmt.Sprintf("  %-22s [%s] %4s %9s/%-9s", shorten(name, 22), bar, percent(done, size), humanBytes(done), humanBytes(size))
+	return fmt.Sprintf("  %-22s [%s] %4s %9s/%-9s", shorten(name, 22), bar, percent(done, size), HumanBytes(done), HumanBytes(size))
 }
 
 func percent(done, total int64) string {
@@ -238,8 +238,9 @@ func shorten(s string, n int) string {
 	return "…" + string(r[len(r)-n+1:])
 }
 
-// humanBytes uses decimal units, as the hub's web pages do.
-func humanBytes(n int64) string {
+// HumanBytes writes a size in decimal units, as the hub's web pages do
+// (and Ollama's list): "512 B", "1.5 MB"; "?" for a negative size.
+func HumanBytes(n int64) string {
 	if n < 0 {
 		return "?"
 	}

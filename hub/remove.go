@@ -126,7 +126,7 @@ func (r *Removal) Apply() error {
 }
 
 func (r *Removal) String() string {
-	return fmt.Sprintf("%s (%s)", r.What, humanBytes(r.Bytes))
+	return fmt.Sprintf("%s (%s)", r.What, HumanBytes(r.Bytes))
 }
 
 // removeEmptyDirs removes dir and its parents while empty, stopping at stop.

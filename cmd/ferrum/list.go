@@ -48,26 +48,13 @@ with its size, revision and when it was last downloaded.`,
 				if !r.Complete {
 					name += " (incomplete)"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, listSize(r.Size), r.Revision(), listAgo(r.Modified))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, hub.HumanBytes(r.Size), r.Revision(), listAgo(r.Modified))
 			}
 			return tw.Flush()
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array (fields in docs/cli.md)")
 	return cmd
-}
-
-func listSize(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
 }
 
 // listAgo prints a time as Ollama's list does, relative to now.
