@@ -251,15 +251,21 @@ func (e *evaluator) set(n *setStmt, sc *scope) error {
 		d.SetStr(n.attr, v)
 		return nil
 	}
-	if len(n.names) == 1 {
-		sc.vars[n.names[0]] = v
+	return e.bindNames(sc, n.names, v, n.line)
+}
+
+// bindNames assigns v to names in sc: whole to a single name, unpacked
+// item by item to several (as set and for targets do).
+func (e *evaluator) bindNames(sc *scope, names []string, v Value, line int) error {
+	if len(names) == 1 {
+		sc.vars[names[0]] = v
 		return nil
 	}
-	items, err := e.unpack(v, len(n.names))
+	items, err := e.unpack(v, len(names))
 	if err != nil {
-		return e.atLine(err, n.line)
+		return e.atLine(err, line)
 	}
-	for i, name := range n.names {
+	for i, name := range names {
 		sc.vars[name] = items[i]
 	}
 	return nil
@@ -340,18 +346,7 @@ func (e *evaluator) forLoop(n *forStmt, it Value, sc *scope, depth int) error {
 }
 
 func (e *evaluator) bindTargets(n *forStmt, inner *scope, item Value) error {
-	if len(n.targets) == 1 {
-		inner.vars[n.targets[0]] = item
-		return nil
-	}
-	parts, err := e.unpack(item, len(n.targets))
-	if err != nil {
-		return e.atLine(err, n.line)
-	}
-	for j, t := range n.targets {
-		inner.vars[t] = parts[j]
-	}
-	return nil
+	return e.bindNames(inner, n.targets, item, n.line)
 }
 
 // iterate lists what a for loop visits: list items, dict keys, string characters; an undefined

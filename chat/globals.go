@@ -79,27 +79,27 @@ func gRange(e *evaluator, args []Value, kw *Dict) (Value, error) {
 func gNamespace(e *evaluator, args []Value, kw *Dict) (Value, error) {
 	ns := NewDict()
 	ns.Namespace = true
-	for _, a := range args {
-		d, ok := a.(*Dict)
-		if !ok {
-			return nil, errf("namespace() positional argument must be a dict, not %s", typeName(a))
-		}
-		for i, k := range d.keys {
-			_ = ns.Set(k, d.vals[i])
-		}
-	}
-	for i, k := range kw.keys {
-		_ = ns.Set(k, kw.vals[i])
+	if err := mergeDicts(ns, "namespace", args, kw); err != nil {
+		return nil, err
 	}
 	return ns, nil
 }
 
 func gDict(e *evaluator, args []Value, kw *Dict) (Value, error) {
 	d := NewDict()
+	if err := mergeDicts(d, "dict", args, kw); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// mergeDicts sets into d the items of every positional dict, then the
+// keyword arguments, as dict() and namespace() take them.
+func mergeDicts(d *Dict, fn string, args []Value, kw *Dict) error {
 	for _, a := range args {
 		src, ok := a.(*Dict)
 		if !ok {
-			return nil, errf("dict() positional argument must be a dict, not %s", typeName(a))
+			return errf("%s() positional argument must be a dict, not %s", fn, typeName(a))
 		}
 		for i, k := range src.keys {
 			_ = d.Set(k, src.vals[i])
@@ -108,7 +108,7 @@ func gDict(e *evaluator, args []Value, kw *Dict) (Value, error) {
 	for i, k := range kw.keys {
 		_ = d.Set(k, kw.vals[i])
 	}
-	return d, nil
+	return nil
 }
 
 func gCycler(e *evaluator, args []Value, kw *Dict) (Value, error) {
