@@ -259,14 +259,7 @@ func finishReason(f engine.FinishReason, calls bool) string {
 	return string(f)
 }
 
-type chatChunk struct {
-	ID      string            `json:"id"`
-	Object  string            `json:"object"`
-	Created int64             `json:"created"`
-	Model   string            `json:"model"`
-	Choices []chatChunkChoice `json:"choices"`
-	Usage   json.RawMessage   `json:"usage,omitempty"`
-}
+type chatChunk = choicesEnvelope[chatChunkChoice]
 
 type chatChunkChoice struct {
 	Index        int           `json:"index"`

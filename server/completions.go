@@ -107,14 +107,7 @@ func (s *Server) prepareCompletion(req *completionRequest) (*completionSetup, *a
 	return c, nil
 }
 
-type completionResponse struct {
-	ID      string             `json:"id"`
-	Object  string             `json:"object"`
-	Created int64              `json:"created"`
-	Model   string             `json:"model"`
-	Choices []completionChoice `json:"choices"`
-	Usage   json.RawMessage    `json:"usage,omitempty"`
-}
+type completionResponse = choicesEnvelope[completionChoice]
 
 type completionChoice struct {
 	Index        int                 `json:"index"`
