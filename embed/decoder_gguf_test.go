@@ -31,7 +31,7 @@ func TestDecoderGGUF(t *testing.T) {
 	want := variant(t, ref, "lasttoken", true)
 	worst := 1.0
 	for i := range want {
-		worst = math.Min(worst, cosine(got[i], want[i]))
+		worst = math.Min(worst, modeltest.Cosine(got[i], want[i]))
 	}
 	if worst < 0.9999 {
 		t.Errorf("min cosine %.7f with sentence-transformers", worst)
