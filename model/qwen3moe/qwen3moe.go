@@ -9,6 +9,7 @@
 package qwen3moe
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/ferrum-go/ferrum/compute"
@@ -22,7 +23,7 @@ func init() { model.Register("Qwen3MoeForCausalLM", New) }
 // Its trunk (embedding, attention, norms, LM head, Forward) is llama's
 // decoder; only the feed-forward of the sparse layers is this package's.
 type Model struct {
-	*llama.Model
+	dec    *llama.Model // not embedded: Hidden (embeddings) stays llama's alone
 	moe    *MoEConfig
 	stats  *Stats
 	sparse []*sparseMLP // the sparse layers' feed-forwards
@@ -78,11 +79,21 @@ func NewWithMoE(cfg *model.Config, moe *MoEConfig, w model.Weights, be compute.B
 	if err != nil {
 		return nil, err
 	}
-	m.Model = dec
+	m.dec = dec
 	return m, nil
 }
 
 func has(w model.Weights, name string) bool { _, ok := w.Info(name); return ok }
+
+func (m *Model) Config() *model.Config { return m.dec.Config() }
+
+// Close writes any pending activation dump and releases the weight files.
+func (m *Model) Close() error { return m.dec.Close() }
+
+// Forward runs one step of a varlen batch (prefill, decode, chunks, any mix).
+func (m *Model) Forward(ctx context.Context, b *model.Batch) (*model.Logits, error) {
+	return m.dec.Forward(ctx, b)
+}
 
 // MoE returns the mixture-of-experts configuration.
 func (m *Model) MoE() *MoEConfig { return m.moe }
