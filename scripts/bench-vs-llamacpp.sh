@@ -26,8 +26,7 @@ if [ -z "${FERRUM:-}" ]; then
 	FERRUM=$tmp/ferrum
 fi
 commit=$(git -C "$(dirname "$0")/.." rev-parse --short HEAD 2>/dev/null || echo unknown)
-llver=$("$LLAMA_BIN/llama-bench" --version 2>&1 | head -1 || true)
-echo "ferrum $commit; llama.cpp: $llver; -p $p -n $n -t $t -r $r"
+echo "ferrum $commit; -p $p -n $n -t $t -r $r; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '| %-28s | %-6s | %10s | %10s | %6s | %9s | %9s |\n' model test ferrum llama.cpp ratio "RSS f MiB" "RSS l MiB"
 printf '|%s|%s|%s|%s|%s|%s|%s|\n' ------------------------------ -------- ----------: ----------: -------: ----------: ----------:
 for f in "$@"; do
@@ -42,6 +41,8 @@ rss = lambda w: int(open(os.path.join(tmp, w + ".rss")).read().split()[-1]) // 1
 def key(x):
     return ("pp%d" % x["n_prompt"]) if x["n_prompt"] else ("tg%d" % x["n_gen"])
 lt = {key(x): x for x in ll}
+if ll:
+    print("<!-- llama.cpp build %s (%s) -->" % (ll[0].get("build_commit"), ll[0].get("build_number")))
 for x in fe:
     k = key(x)
     a, b = x["avg_ts"], lt.get(k, {}).get("avg_ts", float("nan"))

@@ -12,8 +12,9 @@ import (
 // dispatch must cost far less than a channel hand-off: workers spin on an
 // atomic generation counter for a short while after each job (the next op
 // usually comes within microseconds) and only then park on a channel.
-// Chunks are claimed from an atomic counter, so a slow core does not hold
-// the others back. The pool holds no op state; one job runs at a time and
+// Chunks (up to 16 per thread) are claimed from an atomic counter, so a
+// core slowed by other processes on a shared machine does not hold the
+// others back for more than a small chunk. The pool holds no op state; one job runs at a time and
 // a caller that finds the pool busy (another forward pass) runs its loop
 // alone.
 type pool struct {
@@ -130,7 +131,7 @@ func (p *pool) runJob(n, grain int, job ranger) {
 	if grain < 1 {
 		grain = 1
 	}
-	chunks := min(n/grain, 4*p.workers, 1<<16-1)
+	chunks := min(n/grain, 16*p.workers, 1<<16-1)
 	if chunks <= 1 || p.workers == 1 || !p.busy.TryLock() {
 		job.run(0, n)
 		return
