@@ -60,8 +60,13 @@ func (a *actBuf) shapeQ8(rows, cols int) {
 	a.i = grow(a.i, rows*nb*8)
 }
 
-// quantizeQ8Row fills row r from x with offset constant k.
-func (a *actBuf) quantizeQ8Row(r int, x []float32, k int32) {
+// quantizeQ8Row fills row r from x with offset constant k (through the
+// quantQ8Row slot, which SIMD code may replace).
+func (a *actBuf) quantizeQ8Row(r int, x []float32, k int32) { quantQ8Row(a, r, x, k) }
+
+var quantQ8Row = quantQ8RowGeneric
+
+func quantQ8RowGeneric(a *actBuf, r int, x []float32, k int32) {
 	nb := a.cols / 32
 	qs := a.qs[r*a.qsStride : r*a.qsStride+a.cols]
 	scl := a.f[r*a.fStride : r*a.fStride+nb*8]

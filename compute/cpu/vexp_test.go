@@ -59,3 +59,30 @@ func TestRMSNormRow(t *testing.T) {
 		}
 	}
 }
+
+func TestQuantQ8Row(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	cols := 96
+	x := make([]float32, cols)
+	for i := 32; i < cols; i++ { // block 0 all zero
+		x[i] = (rng.Float32()*2 - 1) * 5
+	}
+	a, g := new(actBuf), new(actBuf)
+	a.shapeQ8(1, cols)
+	g.shapeQ8(1, cols)
+	quantQ8Row(a, 0, x, 8)
+	quantQ8RowGeneric(g, 0, x, 8)
+	for b := 0; b < cols/32; b++ {
+		var s int32
+		for j := 0; j < 32; j++ {
+			q, want := a.qs[32*b+j], g.qs[32*b+j]
+			if d := int(q) - int(want); d < -1 || d > 1 {
+				t.Fatalf("block %d: q[%d] = %d, want %d", b, j, q, want)
+			}
+			s += int32(q)
+		}
+		if a.i[8*b] != -8*s || a.i[8*b+1] != 0 || a.f[8*b] != g.f[8*b] || a.f[8*b+7] != g.f[8*b] {
+			t.Fatalf("block %d: cor %v scl %v, want -8*%d and %v", b, a.i[8*b:8*b+8], a.f[8*b:8*b+8], s, g.f[8*b])
+		}
+	}
+}
