@@ -185,3 +185,22 @@ func TestQwen3MoeRouterF32(t *testing.T) {
 		}
 	}
 }
+
+// TestQwen3MoeVariantsF32: the other MoE fixtures (BF16 weights, no top-k
+// renormalisation, sparse every second layer, a dense first layer) give
+// the safetensors logits from their F32 GGUFs.
+func TestQwen3MoeVariantsF32(t *testing.T) {
+	for _, name := range []string{"qwen3moe_bf16", "qwen3moe_nonorm", "qwen3moe_step2", "qwen3moe_dense"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join("../testdata/moe", name)
+			prompts := referencePrompts(t, dir)
+			want := lastLogits(t, dir, prompts)
+			f32, _ := convertTo(t, dir, AllF32)
+			_, _, rel := closeness(want, lastLogits(t, f32, prompts))
+			t.Logf("F32: max logit error %.2g of the logit scale", rel)
+			if rel > 1e-5 {
+				t.Errorf("F32 GGUF differs from safetensors by %.3g of the logit scale", rel)
+			}
+		})
+	}
+}
