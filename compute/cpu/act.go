@@ -98,7 +98,11 @@ func (a *actBuf) shapeQ8K(rows, cols int) {
 	a.i = grow(a.i, rows*nsb*32)
 }
 
-func (a *actBuf) quantizeQ8KRow(r int, x []float32) {
+func (a *actBuf) quantizeQ8KRow(r int, x []float32) { quantQ8KRow(a, r, x) }
+
+var quantQ8KRow = quantQ8KRowGeneric
+
+func quantQ8KRowGeneric(a *actBuf, r int, x []float32) {
 	nsb := a.cols / 256
 	qs := a.qs[r*a.qsStride : r*a.qsStride+a.cols]
 	ds := a.f[r*a.fStride : r*a.fStride+nsb]

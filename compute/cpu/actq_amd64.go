@@ -3,6 +3,9 @@ package cpu
 //go:noescape
 func quantQ8Blocks(x *float32, nb int, qs *int8, scl *float32, cor *int32, k int32)
 
+//go:noescape
+func quantQ8KBlocks(x *float32, nsb int, qs *int8, d *float32, bs *int32)
+
 func init() {
 	if !hasAVX512 {
 		return
@@ -17,5 +20,16 @@ func init() {
 		_ = a.f[r*a.fStride+nb*8-1]
 		_ = a.i[r*a.iStride+nb*8-1]
 		quantQ8Blocks(&x[0], nb, &a.qs[r*a.qsStride], &a.f[r*a.fStride], &a.i[r*a.iStride], k)
+	}
+	quantQ8KRow = func(a *actBuf, r int, x []float32) {
+		nsb := a.cols / 256
+		if nsb == 0 {
+			return
+		}
+		_ = x[nsb*256-1]
+		_ = a.qs[r*a.qsStride+nsb*256-1]
+		_ = a.f[r*a.fStride+nsb-1]
+		_ = a.i[r*a.iStride+nsb*32-1]
+		quantQ8KBlocks(&x[0], nsb, &a.qs[r*a.qsStride], &a.f[r*a.fStride], &a.i[r*a.iStride])
 	}
 }

@@ -86,3 +86,41 @@ func TestQuantQ8Row(t *testing.T) {
 		}
 	}
 }
+
+func TestQuantQ8KRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	cols := 512
+	x := make([]float32, cols)
+	for i := 256; i < cols; i++ { // super-block 0 all zero
+		x[i] = (rng.Float32()*2 - 1) * 5
+	}
+	a, g := new(actBuf), new(actBuf)
+	a.shapeQ8K(1, cols)
+	g.shapeQ8K(1, cols)
+	quantQ8KRow(a, 0, x)
+	quantQ8KRowGeneric(g, 0, x)
+	for b := 0; b < cols/256; b++ {
+		if a.f[b] != g.f[b] {
+			t.Fatalf("super-block %d: d %v, want %v", b, a.f[b], g.f[b])
+		}
+		var s16 [16]int32
+		for j := 0; j < 256; j++ {
+			q, want := a.qs[256*b+j], g.qs[256*b+j]
+			if d := int(q) - int(want); d < -1 || d > 1 {
+				t.Fatalf("super-block %d: q[%d] = %d, want %d", b, j, q, want)
+			}
+			s16[j/16] += int32(q)
+		}
+		bs := a.i[32*b : 32*b+32]
+		for j := 0; j < 16; j++ {
+			if bs[j] != s16[j] {
+				t.Fatalf("super-block %d: bs16[%d] = %d, want %d", b, j, bs[j], s16[j])
+			}
+		}
+		for j := 0; j < 8; j++ {
+			if bs[16+j] != 0 || bs[24+j] != s16[2*j]+s16[2*j+1] {
+				t.Fatalf("super-block %d: bs32 %v", b, bs[16:])
+			}
+		}
+	}
+}
