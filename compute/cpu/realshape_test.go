@@ -63,6 +63,7 @@ func TestWriteRealShapeGGUF(t *testing.T) {
 			if moe, err = qwen3moe.ParseHFMoEConfig([]byte(s.json)); err != nil {
 				t.Fatal(err)
 			}
+			cfg.QKNorm = true // Qwen3-MoE normalizes q and k per head, as Qwen3 does
 		}
 		if err := writeRandom(cfg, moe, path, s.typ); err != nil {
 			t.Fatal(err)
