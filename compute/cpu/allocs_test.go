@@ -14,6 +14,9 @@ import (
 // once warm (scratch comes from pools, loop bodies are static functions
 // with pooled argument records), on several threads.
 func TestDecodeOpsDoNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items under the race detector")
+	}
 	rng := rand.New(rand.NewPCG(17, 18))
 	be := New(2)
 	defer be.Close()
