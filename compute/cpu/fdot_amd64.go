@@ -1,10 +1,6 @@
 package cpu
 
-import (
-	"unsafe"
-
-	"github.com/ferrum-go/ferrum/quant"
-)
+import "github.com/ferrum-go/ferrum/quant"
 
 //go:noescape
 func f32RowX1(w *byte, n int, x *float32, xStride int, out *[64]float32)
@@ -77,15 +73,4 @@ func init() {
 	floatRows[quant.F32] = floatRowKernel{x1: f32RowX1, x4: f32RowX4, t44: f32Tile4x4, w4: f32RowW4, bytes: 4}
 	floatRows[quant.F16] = floatRowKernel{x1: f16RowX1, x4: f16RowX4, t44: f16Tile4x4, w4: f16RowW4, bytes: 2}
 	floatRows[quant.BF16] = floatRowKernel{x1: bf16RowX1, x4: bf16RowX4, t44: bf16Tile4x4, w4: bf16RowW4, bytes: 2}
-}
-
-// weightBytes is the raw storage of any weight (F32 weights hold f32).
-func weightBytes(w *tensor) []byte {
-	if w.dtype == quant.F32 {
-		if len(w.f32) == 0 {
-			return nil
-		}
-		return unsafe.Slice((*byte)(unsafe.Pointer(&w.f32[0])), 4*len(w.f32))
-	}
-	return w.raw
 }

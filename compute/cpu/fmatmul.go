@@ -1,6 +1,10 @@
 package cpu
 
-import "github.com/ferrum-go/ferrum/quant"
+import (
+	"unsafe"
+
+	"github.com/ferrum-go/ferrum/quant"
+)
 
 // floatRowKernel is the MatMul of a float weight type (F32, F16, BF16)
 // against F32 activations: weights are widened in registers, activations
@@ -97,4 +101,15 @@ func decodeTail(w *tensor, o, n int, dst []float32) {
 			dst[i] = quant.BF16ToF32(uint16(raw[2*(n+i)]) | uint16(raw[2*(n+i)+1])<<8)
 		}
 	}
+}
+
+// weightBytes is the raw storage of any weight (F32 weights hold f32).
+func weightBytes(w *tensor) []byte {
+	if w.dtype == quant.F32 {
+		if len(w.f32) == 0 {
+			return nil
+		}
+		return unsafe.Slice((*byte)(unsafe.Pointer(&w.f32[0])), 4*len(w.f32))
+	}
+	return w.raw
 }
