@@ -81,6 +81,13 @@ type Backend interface {
 	Attention(dst, q, kPool, vPool Tensor, p *AttentionParams)
 }
 
+// Zeroer is implemented by backends that can clear an F32 tensor in place,
+// so that a tensor reused across forward passes (nn.Arena) can stand in for
+// a fresh zeroed one from Alloc without allocating.
+type Zeroer interface {
+	Zero(t Tensor)
+}
+
 // RoPEParams describes one rotary embedding. The frequency table is
 // computed by the caller (nn) from the model's scaling rules, so backends
 // implement only the rotation itself.

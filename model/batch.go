@@ -90,9 +90,14 @@ func (b *Batch) Validate(vocab int) error {
 }
 
 // Slots returns each row's KV cache row (block*BlockSize + offset).
-func (b *Batch) Slots() []int32 {
+func (b *Batch) Slots() []int32 { return b.SlotsInto(nil) }
+
+// SlotsInto is Slots writing into dst's storage when it is large enough,
+// so a decode loop can reuse one buffer.
+func (b *Batch) SlotsInto(dst []int32) []int32 {
 	bs := b.Cache.BlockSize()
-	slots := make([]int32, len(b.Tokens))
+	slots := grow(dst, len(b.Tokens))
+	clear(slots)
 	for _, s := range b.Seqs {
 		for r := s.FirstRow; r < s.FirstRow+s.NumRows; r++ {
 			p := int(b.Positions[r])
@@ -100,4 +105,13 @@ func (b *Batch) Slots() []int32 {
 		}
 	}
 	return slots
+}
+
+// grow returns s resized to n elements, reusing its storage when it can.
+// Old values may remain; callers clear or overwrite.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }

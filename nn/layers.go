@@ -82,7 +82,13 @@ func GatherRows(be compute.Backend, x compute.Tensor, rows []int) compute.Tensor
 	for i, r := range rows {
 		ids[i] = int32(r)
 	}
-	y := be.Alloc(len(rows), x.Cols())
+	return Gather(be, x, ids)
+}
+
+// Gather is GatherRows with the rows as int32 ids, which a caller can keep
+// in a reused buffer.
+func Gather(be compute.Backend, x compute.Tensor, ids []int32) compute.Tensor {
+	y := be.Alloc(len(ids), x.Cols())
 	be.Embed(y, x, ids)
 	return y
 }

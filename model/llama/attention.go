@@ -1,7 +1,6 @@
 package llama
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/ferrum-go/ferrum/compute"
@@ -47,24 +46,23 @@ func bindAttention(b *model.Binder, cfg *model.Config, l int) attention {
 // forward runs layer l's attention on the normed rows h and returns the
 // output projection (not yet added to the residual stream).
 func (a *attention) forward(m *Model, l int, h compute.Tensor, st *step) compute.Tensor {
-	be := m.be
-	name := func(s string) string { return fmt.Sprintf("blk.%d.%s", l, s) }
+	be, names := st.be, &m.layers[l].names
 
 	// 1. Project to queries, keys and values.
 	q := a.q.Forward(be, h)
 	k := a.k.Forward(be, h)
 	v := a.v.Forward(be, h)
-	m.record(name("attn_q"), q)
-	m.record(name("attn_k"), k)
-	m.record(name("attn_v"), v)
+	m.record(names.q, q)
+	m.record(names.k, k)
+	m.record(names.v, v)
 
 	// 2. Qwen3 normalizes each head of q and k on its own.
 	if a.qNorm != nil {
 		rows := q.Rows()
 		q = be.Reshape(a.qNorm.Forward(be, be.Reshape(q, rows*a.heads, a.headDim)), rows, a.heads*a.headDim)
 		k = be.Reshape(a.kNorm.Forward(be, be.Reshape(k, rows*a.kvHeads, a.headDim)), rows, a.kvHeads*a.headDim)
-		m.record(name("attn_q_norm"), q)
-		m.record(name("attn_k_norm"), k)
+		m.record(names.qNorm, q)
+		m.record(names.kNorm, k)
 	}
 
 	// 3. Rotate q and k by their positions.
@@ -73,32 +71,8 @@ func (a *attention) forward(m *Model, l int, h compute.Tensor, st *step) compute
 
 	// 4. Store k, v in the cache and attend over each sequence's past.
 	out := a.paged.Forward(be, q, k, v, st.batch.Cache.K[l], st.batch.Cache.V[l],
-		st.slots, st.batch.Positions, st.seqs, st.batch.Cache.BlockSize())
+		st.slots, st.batch.Positions, st.seqs, st.batch.Cache.BlockSize(), &st.attn)
 
 	// 5. Project back to the residual stream's width.
 	return a.o.Forward(be, out)
-}
-
-// step is what every layer of one Forward shares: where rows go in the
-// cache and which sequence each belongs to.
-type step struct {
-	batch   *model.Batch
-	slots   []int32
-	seqs    []compute.AttentionSeq
-	seqLens []int32 // per row: its sequence's length after this step
-}
-
-func newStep(b *model.Batch) *step {
-	st := &step{batch: b, slots: b.Slots(), seqLens: make([]int32, len(b.Tokens))}
-	for _, s := range b.Seqs {
-		st.seqs = append(st.seqs, compute.AttentionSeq{FirstRow: s.FirstRow, NumRows: s.NumRows, BlockTable: s.Blocks})
-		var last int32
-		for r := s.FirstRow; r < s.FirstRow+s.NumRows; r++ {
-			last = max(last, b.Positions[r]+1)
-		}
-		for r := s.FirstRow; r < s.FirstRow+s.NumRows; r++ {
-			st.seqLens[r] = last
-		}
-	}
-	return st
 }

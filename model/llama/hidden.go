@@ -12,7 +12,9 @@ import (
 // backend. Decoder embedding models (Qwen3-Embedding: last-token pooling)
 // pool these rows instead of asking for logits; the embed package uses it.
 func (m *Model) Hidden(ctx context.Context, b *model.Batch) (compute.Tensor, error) {
-	return m.trunk(ctx, b)
+	// Its own step with the plain backend: the tensor returned outlives the
+	// call, so it must not come from a pooled arena.
+	return m.trunk(ctx, b, &step{be: m.be})
 }
 
 // Backend is the backend the model's weights live on.

@@ -13,6 +13,7 @@ package llama
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/ferrum-go/ferrum/compute"
 	"github.com/ferrum-go/ferrum/model"
@@ -38,6 +39,8 @@ type Model struct {
 	norm   nn.RMSNorm
 	output nn.Linear // lm_head; shares the embedding table when tied
 	rope   *nn.RoPE
+
+	steps sync.Pool // of *step, each with its arena: no allocation per decode step
 }
 
 type layer struct {
@@ -45,6 +48,23 @@ type layer struct {
 	attn     attention
 	ffnNorm  nn.RMSNorm
 	ffn      FFN
+	names    layerNames
+}
+
+// layerNames are the dumper's names of a layer's activations, built at
+// load so that a forward pass formats no strings.
+type layerNames struct {
+	attnNorm, attnOut, ffnInp, ffnNorm, ffnOut, out string
+	q, k, v, qNorm, kNorm                           string
+}
+
+func newLayerNames(l int) layerNames {
+	n := func(s string) string { return fmt.Sprintf("blk.%d.%s", l, s) }
+	return layerNames{
+		attnNorm: n("attn_norm"), attnOut: n("attn_out"), ffnInp: n("ffn_inp"),
+		ffnNorm: n("ffn_norm"), ffnOut: n("ffn_out"), out: n("l_out"),
+		q: n("attn_q"), k: n("attn_k"), v: n("attn_v"), qNorm: n("attn_q_norm"), kNorm: n("attn_k_norm"),
+	}
 }
 
 // FFN is a layer's feed-forward: Llama's gated MLP, or a mixture of experts.
@@ -81,6 +101,7 @@ func NewDecoder(name string, cfg *model.Config, w model.Weights, be compute.Back
 		ly.attn = bindAttention(b, cfg, l)
 		ly.ffnNorm = nn.RMSNorm{W: b.Vector(p("post_attention_layernorm.weight"), hidden), Eps: eps}
 		ly.ffn = ffn(b, l)
+		ly.names = newLayerNames(l)
 		m.layers = append(m.layers, ly)
 	}
 	m.norm = nn.RMSNorm{W: b.Vector("model.norm.weight", hidden), Eps: eps}
@@ -101,6 +122,10 @@ func NewDecoder(name string, cfg *model.Config, w model.Weights, be compute.Back
 		b.Fail(err)
 	}
 	m.rope = rope
+	m.steps.New = func() any {
+		a := nn.NewArena(be)
+		return &step{be: a, arena: a}
+	}
 	if err := b.Err(); err != nil {
 		return nil, err
 	}
@@ -141,24 +166,43 @@ func (m *Model) Close() error {
 // Forward runs one step of a varlen batch: every row is embedded, passes
 // through the layers (writing its K and V into the cache and attending over
 // its sequence's cached positions), and the rows asked for get logits.
+// The Logits are new (the caller keeps them); ForwardInto reuses a buffer.
 func (m *Model) Forward(ctx context.Context, b *model.Batch) (*model.Logits, error) {
-	cfg, be := m.cfg, m.be
-	x, err := m.trunk(ctx, b)
-	if err != nil {
+	out := &model.Logits{}
+	if err := m.ForwardInto(ctx, b, out); err != nil {
 		return nil, err
 	}
-	x = nn.GatherRows(be, x, b.LogitRows)
-	logits := m.output.Forward(be, x)
-	m.record("result_output", logits)
-	out := &model.Logits{Vocab: cfg.VocabSize, Data: make([]float32, len(b.LogitRows)*cfg.VocabSize)}
-	be.Download(logits, nil, out.Data)
 	return out, nil
 }
 
+// ForwardInto is Forward writing the logits into out, whose Data is reused
+// when large enough. With the same out every step, a decode loop allocates
+// nothing once its first step has sized the buffers.
+func (m *Model) ForwardInto(ctx context.Context, b *model.Batch, out *model.Logits) error {
+	st := m.steps.Get().(*step)
+	defer m.putStep(st)
+	x, err := m.trunk(ctx, b, st)
+	if err != nil {
+		return err
+	}
+	x = nn.Gather(st.be, x, st.ids)
+	logits := m.output.Forward(st.be, x)
+	m.record("result_output", logits)
+	out.Vocab = m.cfg.VocabSize
+	out.Data = resize(out.Data, len(b.LogitRows)*m.cfg.VocabSize)
+	st.be.Download(logits, nil, out.Data)
+	return nil
+}
+
+func (m *Model) putStep(st *step) {
+	st.done()
+	m.steps.Put(st)
+}
+
 // trunk runs every row of the batch through the layers and the final norm:
-// all of Forward but the LM head.
-func (m *Model) trunk(ctx context.Context, b *model.Batch) (compute.Tensor, error) {
-	cfg, be := m.cfg, m.be
+// all of Forward but the LM head. Its activations come from st.be.
+func (m *Model) trunk(ctx context.Context, b *model.Batch, st *step) (compute.Tensor, error) {
+	cfg := m.cfg
 	if err := b.Validate(cfg.VocabSize); err != nil {
 		return nil, err
 	}
@@ -170,7 +214,8 @@ func (m *Model) trunk(ctx context.Context, b *model.Batch) (compute.Tensor, erro
 			return nil, fmt.Errorf("%s: KV cache layer %d has width %d, model needs %d", m.name, l, w, cfg.KVWidth())
 		}
 	}
-	st := newStep(b)
+	st.reset(b)
+	be := st.be
 
 	x := m.embed.Forward(be, b.Tokens)
 	m.record("tok_embd", x)
@@ -188,22 +233,22 @@ func (m *Model) trunk(ctx context.Context, b *model.Batch) (compute.Tensor, erro
 // block is one decoder layer: pre-norm attention and pre-norm feed-forward,
 // each added back to the residual stream.
 func (m *Model) block(l int, x compute.Tensor, st *step) compute.Tensor {
-	ly, be := &m.layers[l], m.be
-	name := func(s string) string { return fmt.Sprintf("blk.%d.%s", l, s) }
+	ly, be := &m.layers[l], st.be
+	names := &ly.names
 
 	h := ly.attnNorm.Forward(be, x)
-	m.record(name("attn_norm"), h)
+	m.record(names.attnNorm, h)
 	attnOut := ly.attn.forward(m, l, h, st)
-	m.record(name("attn_out"), attnOut)
+	m.record(names.attnOut, attnOut)
 	x = nn.Add(be, x, attnOut)
-	m.record(name("ffn_inp"), x)
+	m.record(names.ffnInp, x)
 
 	h = ly.ffnNorm.Forward(be, x)
-	m.record(name("ffn_norm"), h)
+	m.record(names.ffnNorm, h)
 	ffnOut := ly.ffn.Forward(be, h)
-	m.record(name("ffn_out"), ffnOut)
+	m.record(names.ffnOut, ffnOut)
 	x = nn.Add(be, x, ffnOut)
-	m.record(name("l_out"), x)
+	m.record(names.out, x)
 	return x
 }
 
