@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"slices"
 
 	"github.com/ferrum-go/ferrum/model"
@@ -19,6 +20,28 @@ type scheduler struct {
 
 	promptTokens, genTokens, preemptions, finished, steps int64
 	choicesEnded                                          map[FinishReason]int64
+
+	// logits is reused from step to step by models that can write into a
+	// caller's buffer, so a decode step allocates nothing for its logits.
+	logits model.Logits
+}
+
+// intoForwarder is implemented by models that fill a caller's Logits
+// (model/llama): the scheduler's buffer then serves every step.
+type intoForwarder interface {
+	ForwardInto(ctx context.Context, b *model.Batch, out *model.Logits) error
+}
+
+// forward runs one step, into the reusable buffer when the model allows.
+// The rows are read before the next step, so reuse is safe.
+func (s *scheduler) forward(ctx context.Context, b *model.Batch) (*model.Logits, error) {
+	if m, ok := s.e.model.(intoForwarder); ok {
+		if err := m.ForwardInto(ctx, b, &s.logits); err != nil {
+			return nil, err
+		}
+		return &s.logits, nil
+	}
+	return s.e.model.Forward(ctx, b)
 }
 
 func (s *scheduler) init(e *Engine) {
@@ -152,7 +175,7 @@ func (s *scheduler) step() bool {
 		}
 	}
 	s.steps++
-	logits, err := e.model.Forward(e.stepCtx, b)
+	logits, err := s.forward(e.stepCtx, b)
 	if err != nil {
 		reason := FinishError
 		if e.stepCtx.Err() != nil {
