@@ -12,6 +12,9 @@
 //     or Q8_K super-blocks, as ggml pairs them), then integer dot products
 //     (qdot_ref.go; AVX512-VNNI vpdpbusd in qdot_amd64.s), one activation
 //     row (decode) or four sharing each decoded weight block (prefill).
+//   - MatMul on Q5_K weights (qdot_q5k_ref.go, q5_KDot* in qdot_amd64.s):
+//     Q4_K's kernel against Q8_K activations with each quant's fifth bit
+//     ORed in from qh before the vpdpbusd.
 //   - MatMul on F32, F16, BF16 weights (floatRows, fmatmul.go): weights
 //     widened in registers against F32 activations (fdot_amd64.s), 4x4
 //     register tiles for prefill.

@@ -557,3 +557,119 @@ q40w4loop:
 	DECQ CX
 	JNZ q40w4loop
 	W4_EPILOGUE
+
+// Q5_K: Q4_K's scales and nibbles (at 48(SI)) plus a fifth bit per quant
+// from qh (32 bytes at 16(SI)). The qh vector holds qh in its lower half
+// and qh>>1 in its upper half, so that group g's bit 2g (low nibbles) and
+// bit 2g+1 (high nibbles) sit at the same bit 2g of each byte; a word shift
+// brings it to bit 4 (no bit crosses a byte for the bits read) and the
+// 0x10 mask in Z31 keeps it.
+#define Q5K_QH(zq, yq, tmpy) \
+	VMOVDQU32 16(SI), yq; \
+	VPSRLW $1, yq, tmpy; \
+	VINSERTI64X4 $1, tmpy, zq, zq
+
+#define Q5K_HBL(n, q, dst, t) \
+	VPSLLW $n, q, t; \
+	VPANDD Z31, t, t; \
+	VPORD t, dst, dst
+
+#define Q5K_HBR(n, q, dst, t) \
+	VPSRLW $n, q, t; \
+	VPANDD Z31, t, t; \
+	VPORD t, dst, dst
+
+#define Q5K_HB0(q, dst, t) \
+	VPANDD Z31, q, t; \
+	VPORD t, dst, dst
+
+// func q5_KDotX1(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[16]float32)
+TEXT ·q5_KDotX1(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), SI
+	MOVQ nsb+8(FP), CX
+	MOVQ qs+16(FP), DI
+	MOVQ d+24(FP), R9
+	MOVQ bs+32(FP), R11
+	KCONSTS
+	Q4K_PERMS
+	MOVL $0x10101010, AX
+	VPBROADCASTD AX, Z31
+	VPXORD Z8, Z8, Z8
+q5kx1loop:
+	SCALES_Q4K
+	VPERMD Z5, Z20, Z12
+	VPERMD Z5, Z21, Z13
+	VPERMD Z5, Z22, Z14
+	VPERMD Z5, Z23, Z15
+	Q5K_QH(Z3, Y3, Y9)
+	VPXORD Z16, Z16, Z16
+	NIB32(48, Z0, Y0, Y1)
+	Q5K_HBL(4, Z3, Z0, Z9)
+	KDOT(Z0, (DI), Z12, Z2, Z16)
+	NIB32(80, Z0, Y0, Y1)
+	Q5K_HBL(2, Z3, Z0, Z9)
+	KDOT(Z0, 64(DI), Z13, Z2, Z16)
+	NIB32(112, Z0, Y0, Y1)
+	Q5K_HB0(Z3, Z0, Z9)
+	KDOT(Z0, 128(DI), Z14, Z2, Z16)
+	NIB32(144, Z0, Y0, Y1)
+	Q5K_HBR(2, Z3, Z0, Z9)
+	KDOT(Z0, 192(DI), Z15, Z2, Z16)
+	VPMULLD 64(R11), Z5, Z4
+	VPBROADCASTW (SI), Y6
+	VCVTPH2PS Y6, Z6
+	VMULPS.BCST (R9), Z6, Z6
+	VPBROADCASTW 2(SI), Y7
+	VCVTPH2PS Y7, Z7
+	VMULPS.BCST (R9), Z7, Z7
+	VCVTDQ2PS Z16, Z16
+	VFMADD231PS Z16, Z6, Z8
+	VCVTDQ2PS Z4, Z4
+	VFNMADD231PS Z4, Z7, Z8
+	ADDQ $176, SI
+	ADDQ $256, DI
+	ADDQ $4, R9
+	ADDQ $128, R11
+	DECQ CX
+	JNZ q5kx1loop
+	MOVQ out+40(FP), DX
+	VMOVUPS Z8, (DX)
+	VZEROUPPER
+	RET
+
+// func q5_KDotX4(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[64]float32)
+TEXT ·q5_KDotX4(SB), NOSPLIT, $0-48
+	KX4_PROLOGUE
+	Q4K_PERMS
+	MOVL $0x10101010, AX
+	VPBROADCASTD AX, Z31
+q5kx4loop:
+	SCALES_Q4K
+	VPERMD Z5, Z20, Z12
+	VPERMD Z5, Z21, Z13
+	VPERMD Z5, Z22, Z14
+	VPERMD Z5, Z23, Z15
+	Q5K_QH(Z24, Y24, Y25)
+	NIB32(48, Z0, Y0, Y4)
+	Q5K_HBL(4, Z24, Z0, Z25)
+	NIB32(80, Z1, Y1, Y4)
+	Q5K_HBL(2, Z24, Z1, Z25)
+	NIB32(112, Z2, Y2, Y4)
+	Q5K_HB0(Z24, Z2, Z25)
+	NIB32(144, Z3, Y3, Y4)
+	Q5K_HBR(2, Z24, Z3, Z25)
+	VPBROADCASTW (SI), Y6
+	VCVTPH2PS Y6, Z6
+	VPBROADCASTW 2(SI), Y7
+	VCVTPH2PS Y7, Z7
+	Q4K_ROW((DI), (R11), (R9), Z8)
+	Q4K_ROW((DI)(R8*2), (R11)(R8*1), (R9)(R10*1), Z9)
+	Q4K_ROW((DI)(R8*4), (R11)(R8*2), (R9)(R10*2), Z10)
+	Q4K_ROW((DI)(R12*2), (R11)(R12*1), (R9)(R13*1), Z11)
+	ADDQ $176, SI
+	ADDQ $256, DI
+	ADDQ $4, R9
+	ADDQ $128, R11
+	DECQ CX
+	JNZ q5kx4loop
+	KX4_EPILOGUE

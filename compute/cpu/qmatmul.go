@@ -29,6 +29,7 @@ var qKernels = map[quant.Type]*qKernel{
 	quant.Q4_0: {elems: 32, blockBytes: 18, k: 8, ref: dotQ4_0Ref},
 	quant.Q4_K: {elems: 256, blockBytes: 144, ref: dotQ4_KRef},
 	quant.Q6_K: {elems: 256, blockBytes: 210, ref: dotQ6_KRef},
+	quant.Q5_K: {elems: 256, blockBytes: 176, ref: dotQ5_KRef},
 }
 
 func setFast(k *qKernel, step int, x1 func([]byte, *actBuf, int, int, *[64]float32), x4 func([]byte, *actBuf, int, int, *[64]float32)) {
