@@ -15,6 +15,9 @@
 //   - MatMul on Q5_K weights (qdot_q5k_ref.go, q5_KDot* in qdot_amd64.s):
 //     Q4_K's kernel against Q8_K activations with each quant's fifth bit
 //     ORed in from qh before the vpdpbusd.
+//   - MatMul on Q5_0 weights (qdot_q5_0_ref.go, q5_0Dot* in qdot_amd64.s):
+//     Q4_0's kernels (1-row, 4-row, 4-weight-row) against Q8 blocks with
+//     k=16, qh turned into a byte mask that ORs in each fifth bit.
 //   - MatMul on F32, F16, BF16 weights (floatRows, fmatmul.go): weights
 //     widened in registers against F32 activations (fdot_amd64.s), 4x4
 //     register tiles for prefill.

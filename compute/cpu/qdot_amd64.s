@@ -673,3 +673,87 @@ q5kx4loop:
 	DECQ CX
 	JNZ q5kx4loop
 	KX4_EPILOGUE
+
+// Q5_0 pair of blocks at addr (22 bytes each) -> zq (64 quants q+16 in
+// value order, as LOAD_Q4_0) and zd. The 32 qh bits of each block are
+// value order already: both make one 64-bit byte mask that ORs 0x10 (Z29)
+// into the nibbles. Clobbers AX, BX, K1 and tmp.
+#define LQ5(addr, zq, yq, xq, zd, yd, xd, tmpy, tmp) \
+	VMOVDQU 6 addr, xq; \
+	VINSERTI128 $1, 28 addr, yq, yq; \
+	VPSRLW $4, yq, tmpy; \
+	VINSERTI64X4 $1, tmpy, zq, zq; \
+	VPANDD Z30, zq, zq; \
+	VSHUFI64X2 $0xD8, zq, zq, zq; \
+	MOVL 2 addr, AX; \
+	MOVL 24 addr, BX; \
+	SHLQ $32, BX; \
+	ORQ BX, AX; \
+	KMOVQ AX, K1; \
+	VMOVDQU8.Z Z29, K1, tmp; \
+	VPORD tmp, zq, zq; \
+	VPBROADCASTW addr, xd; \
+	VPBROADCASTW 22 addr, X12; \
+	VINSERTI128 $1, X12, yd, yd; \
+	VCVTPH2PS yd, zd
+
+#define Q5CONST \
+	MOVL $0x10101010, AX; \
+	VPBROADCASTD AX, Z29
+
+// func q5_0DotX1(w *byte, npairs int, qs *int8, scl *float32, cor *int32, out *[16]float32)
+TEXT ·q5_0DotX1(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), SI
+	MOVQ npairs+8(FP), CX
+	MOVQ qs+16(FP), DI
+	MOVQ scl+24(FP), R9
+	MOVQ cor+32(FP), R11
+	CONSTS
+	Q5CONST
+	VPXORD Z8, Z8, Z8
+q50x1loop:
+	LQ5((SI), Z0, Y0, X0, Z1, Y1, X1, Y2, Z2)
+	ROW_Q8((DI), (R9), (R11), Z2, Z3, Z8)
+	ADDQ $44, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ q50x1loop
+	MOVQ out+40(FP), DX
+	VMOVUPS Z8, (DX)
+	VZEROUPPER
+	RET
+
+// func q5_0DotX4(w *byte, npairs int, qs *int8, qsStride int, scl *float32, cor *int32, fStride int, out *[64]float32)
+TEXT ·q5_0DotX4(SB), NOSPLIT, $0-64
+	X4_PROLOGUE
+	Q5CONST
+q50x4loop:
+	LQ5((SI), Z0, Y0, X0, Z1, Y1, X1, Y2, Z2)
+	X4_ROWS
+	ADDQ $44, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ q50x4loop
+	X4_EPILOGUE
+
+// func q5_0DotW4(w *byte, wStride int, npairs int, qs *int8, scl *float32, cor *int32, out *[64]float32)
+TEXT ·q5_0DotW4(SB), NOSPLIT, $0-56
+	W4_PROLOGUE
+	Q5CONST
+q50w4loop:
+	LQ5((SI), Z0, Y0, X0, Z1, Y1, X1, Y13, Z13)
+	LQ5((SI)(R8*1), Z2, Y2, X2, Z3, Y3, X3, Y13, Z13)
+	LQ5((SI)(R8*2), Z4, Y4, X4, Z5, Y5, X5, Y13, Z13)
+	LQ5((SI)(R12*1), Z6, Y6, X6, Z7, Y7, X7, Y13, Z13)
+	W4_ROWS
+	ADDQ $44, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ q50w4loop
+	W4_EPILOGUE

@@ -30,6 +30,7 @@ var qKernels = map[quant.Type]*qKernel{
 	quant.Q4_K: {elems: 256, blockBytes: 144, ref: dotQ4_KRef},
 	quant.Q6_K: {elems: 256, blockBytes: 210, ref: dotQ6_KRef},
 	quant.Q5_K: {elems: 256, blockBytes: 176, ref: dotQ5_KRef},
+	quant.Q5_0: {elems: 32, blockBytes: 22, k: 16, ref: dotQ5_0Ref},
 }
 
 func setFast(k *qKernel, step int, x1 func([]byte, *actBuf, int, int, *[64]float32), x4 func([]byte, *actBuf, int, int, *[64]float32)) {
