@@ -4,12 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/ferrum-go/ferrum/embed"
-	"github.com/ferrum-go/ferrum/format/gguf"
+	"github.com/ferrum-go/ferrum/model/modeltest"
 )
 
 // embedAll embeds the fixture's reference texts with the model at path,
@@ -37,16 +36,6 @@ func embedAll(t *testing.T, path string, opts embed.Options, texts []string) ([]
 	return v, ids
 }
 
-func cosine(a, b []float32) float64 {
-	var ab, aa, bb float64
-	for i := range a {
-		ab += float64(a[i]) * float64(b[i])
-		aa += float64(a[i]) * float64(a[i])
-		bb += float64(b[i]) * float64(b[i])
-	}
-	return ab / math.Sqrt(aa*bb)
-}
-
 // TestEncodersToGGUF: the BERT, RoBERTa and XLM-R fixtures converted at
 // F32 and F16 embed (through the GGUF's own vocabulary) as the safetensors
 // folders do, with llama.cpp's header keys.
@@ -59,10 +48,7 @@ func TestEncodersToGGUF(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join("../testdata/embed", c.name)
-			raw, err := os.ReadFile(filepath.Join(dir, "reference.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			raw := modeltest.ReadMaybeGz(t, filepath.Join(dir, "reference.json"))
 			var ref struct {
 				Texts []string `json:"texts"`
 			}
@@ -88,7 +74,7 @@ func TestEncodersToGGUF(t *testing.T) {
 					if !equalIDs(wantIDs[i], gotIDs[i]) {
 						t.Errorf("%s text %d: GGUF tokens %v, tokenizer.json %v", ft, i, gotIDs[i], wantIDs[i])
 					}
-					worst = math.Min(worst, cosine(want[i], got[i]))
+					worst = math.Min(worst, modeltest.Cosine(want[i], got[i]))
 				}
 				t.Logf("%s: worst cosine %.7f", ft, worst)
 				if worst < 0.9999 {
@@ -96,11 +82,7 @@ func TestEncodersToGGUF(t *testing.T) {
 				}
 			}
 			path, _ := convertTo(t, dir, Q8_0)
-			f, err := gguf.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
+			f := readGGUF(t, path)
 			md := f.Metadata
 			if a, _ := md.String("general.architecture"); a != "bert" {
 				t.Errorf("general.architecture = %q", a)

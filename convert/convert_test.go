@@ -2,66 +2,38 @@ package convert
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/ferrum-go/ferrum/compute/cpu"
 	"github.com/ferrum-go/ferrum/format/gguf"
 	"github.com/ferrum-go/ferrum/model"
 	_ "github.com/ferrum-go/ferrum/model/llama"
+	"github.com/ferrum-go/ferrum/model/modeltest"
 	"github.com/ferrum-go/ferrum/quant"
 )
 
 const fixtures = "../testdata/models"
 
-// lastLogits loads path and returns the next-token logits after each prompt.
+// lastLogits loads path and returns the next-token logits after each prompt
+// (the last row of modeltest's one-batch run).
 func lastLogits(t *testing.T, path string, prompts [][]int32) [][]float32 {
 	t.Helper()
-	be := cpu.New(2)
-	defer be.Close()
-	m, err := model.Load(path, be, model.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	cache, err := model.NewCache(be, m.Config(), 32, 16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([][]float32, len(prompts))
-	for i, p := range prompts {
-		_, steps, err := model.Greedy(context.Background(), m, cache, p, 1, 0, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[i] = steps[0]
+	all := modeltest.PromptLogits(t, path, prompts)
+	out := make([][]float32, len(all))
+	for i, rows := range all {
+		out[i] = rows[len(rows)-1]
 	}
 	return out
 }
 
 func referencePrompts(t *testing.T, dir string) [][]int32 {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "reference.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r struct {
-		Cases []struct {
-			InputIDs []int32 `json:"input_ids"`
-		} `json:"cases"`
-	}
-	if err := json.Unmarshal(data, &r); err != nil {
-		t.Fatal(err)
-	}
 	var ps [][]int32
-	for _, c := range r.Cases {
+	for _, c := range modeltest.LoadReference(t, dir).Cases {
 		ps = append(ps, c.InputIDs)
 	}
 	return ps
@@ -77,6 +49,21 @@ func convertTo(t *testing.T, src string, ft FileType) (string, *Report) {
 	return dst, rep
 }
 
+// convertF32Exact converts dir at F32 and checks the GGUF gives the
+// folder's next-token logits to 1e-5 of the logit scale; it returns the
+// folder's logits and the GGUF's path and report.
+func convertF32Exact(t *testing.T, dir string, prompts [][]int32) ([][]float32, string, *Report) {
+	t.Helper()
+	want := lastLogits(t, dir, prompts)
+	f32, rep := convertTo(t, dir, AllF32)
+	_, _, rel := closeness(want, lastLogits(t, f32, prompts))
+	t.Logf("F32: max logit error %.2g of the logit scale", rel)
+	if rel > 1e-5 {
+		t.Errorf("F32 GGUF differs from safetensors by %.3g of the logit scale", rel)
+	}
+	return want, f32, rep
+}
+
 // closeness compares next-token distributions: the share of prompts with
 // the same argmax, the mean KL(want || got), and the largest logit error
 // relative to each row's logit scale.
@@ -86,15 +73,43 @@ func closeness(want, got [][]float32) (top1, meanKL, relErr float64) {
 			top1++
 		}
 		meanKL += klDiv(want[i], got[i])
-		var scale, diff float64
-		for j := range want[i] {
-			scale = math.Max(scale, math.Abs(float64(want[i][j])))
-			diff = math.Max(diff, math.Abs(float64(want[i][j]-got[i][j])))
-		}
-		relErr = math.Max(relErr, diff/scale)
+		relErr = math.Max(relErr, modeltest.RelErr(got[i:i+1], want[i:i+1]))
 	}
 	n := float64(len(want))
 	return top1 / n, meanKL / n, relErr
+}
+
+// readGGUF opens path for the rest of the test.
+func readGGUF(t *testing.T, path string) *gguf.File {
+	t.Helper()
+	f, err := gguf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// sameGGUF checks two GGUF files hold the same tensors, byte for byte, and
+// the same metadata.
+func sameGGUF(t *testing.T, a, b string) {
+	t.Helper()
+	fa, fb := readGGUF(t, a), readGGUF(t, b)
+	if len(fa.Tensors) != len(fb.Tensors) {
+		t.Fatalf("%d tensors in %s, %d in %s", len(fa.Tensors), a, len(fb.Tensors), b)
+	}
+	for i := range fa.Tensors {
+		x, y := &fa.Tensors[i], &fb.Tensors[i]
+		same := bytes.Equal(fa.Data(x), fb.Data(y))
+		if x.Name != y.Name || x.Type != y.Type || !same {
+			t.Errorf("tensor %d: %s %s vs %s %s (bytes equal %v)", i, x.Name, x.Type, y.Name, y.Type, same)
+		}
+	}
+	for _, kv := range fa.Metadata.KVs() {
+		if v, ok := fb.Metadata.Get(kv.Key); !ok || v.String() != kv.Value.String() {
+			t.Errorf("metadata %s differs between %s and %s", kv.Key, a, b)
+		}
+	}
 }
 
 // inTop5 reports whether id is among the five largest logits.
@@ -150,13 +165,7 @@ func TestFixturesToGGUF(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join(fixtures, c.name)
 			prompts := referencePrompts(t, dir)
-			want := lastLogits(t, dir, prompts)
-			f32, _ := convertTo(t, dir, AllF32)
-			_, _, rel := closeness(want, lastLogits(t, f32, prompts))
-			t.Logf("F32: max logit error %.2g of the logit scale", rel)
-			if rel > 1e-5 {
-				t.Errorf("F32 GGUF differs from safetensors by %.3g of the logit scale", rel)
-			}
+			want, _, _ := convertF32Exact(t, dir, prompts)
 			q8, rep := convertTo(t, dir, Q8_0)
 			got := lastLogits(t, q8, prompts)
 			top1, kl, _ := closeness(want, got)
@@ -186,11 +195,7 @@ func TestFixturesToGGUF(t *testing.T) {
 
 func checkHeader(t *testing.T, path, pre, tokModel string, keyLength bool) {
 	t.Helper()
-	f, err := gguf.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := readGGUF(t, path)
 	md := f.Metadata
 	arch, _ := md.String("general.architecture")
 	str := func(k string) string { s, _ := md.String(k); return s }
@@ -285,10 +290,7 @@ func randomPrompts(n, vocab int) [][]int32 {
 	rng := rand.New(rand.NewPCG(11, 12))
 	ps := make([][]int32, n)
 	for i := range ps {
-		ps[i] = make([]int32, 1+rng.IntN(40))
-		for j := range ps[i] {
-			ps[i][j] = int32(rng.IntN(vocab))
-		}
+		ps[i] = modeltest.RandomPrompt(rng, 1+rng.IntN(40), vocab)
 	}
 	return ps
 }
@@ -314,30 +316,7 @@ func TestRequantizeMatchesDirect(t *testing.T) {
 	direct, _ := convertTo(t, dir, Q4_K_M)
 	f32, _ := convertTo(t, dir, AllF32)
 	requant, _ := convertTo(t, f32, Q4_K_M)
-	a, err := gguf.Open(direct)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := gguf.Open(requant)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	if len(a.Tensors) != len(b.Tensors) {
-		t.Fatalf("%d tensors direct, %d requantized", len(a.Tensors), len(b.Tensors))
-	}
-	for i := range a.Tensors {
-		ta, tb := &a.Tensors[i], &b.Tensors[i]
-		if ta.Name != tb.Name || ta.Type != tb.Type || !bytes.Equal(a.Data(ta), b.Data(tb)) {
-			t.Errorf("tensor %d: direct %s %s, requantized %s %s (bytes equal %v)", i, ta.Name, ta.Type, tb.Name, tb.Type, bytes.Equal(a.Data(ta), b.Data(tb)))
-		}
-	}
-	for _, kv := range a.Metadata.KVs() {
-		if v, ok := b.Metadata.Get(kv.Key); !ok || v.String() != kv.Value.String() {
-			t.Errorf("metadata %s differs after requantization", kv.Key)
-		}
-	}
+	sameGGUF(t, direct, requant)
 	// A quantized source requantizes (dequantize, then quantize).
 	q4, rep := convertTo(t, direct, Q8_0)
 	if rep.Tensors[0].From == quant.F32 && rep.Tensors[1].From == quant.F32 {

@@ -1,12 +1,10 @@
 package convert
 
 import (
-	"bytes"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/ferrum-go/ferrum/format/gguf"
 	_ "github.com/ferrum-go/ferrum/model/qwen3moe"
 	"github.com/ferrum-go/ferrum/quant"
 )
@@ -17,15 +15,7 @@ import (
 // 3-D stacks.
 func TestQwen3MoeToGGUF(t *testing.T) {
 	dir := filepath.Join("../testdata/moe", "qwen3moe")
-	prompts := referencePrompts(t, dir)
-	want := lastLogits(t, dir, prompts)
-
-	f32, rep := convertTo(t, dir, AllF32)
-	_, _, rel := closeness(want, lastLogits(t, f32, prompts))
-	t.Logf("F32: max logit error %.2g of the logit scale", rel)
-	if rel > 1e-5 {
-		t.Errorf("F32 GGUF differs from safetensors by %.3g of the logit scale", rel)
-	}
+	_, f32, rep := convertF32Exact(t, dir, referencePrompts(t, dir))
 	stacks := 0
 	for _, tr := range rep.Tensors {
 		if strings.Contains(tr.Name, "_exps.") {
@@ -50,32 +40,8 @@ func TestQwen3MoeToGGUF(t *testing.T) {
 	// llama-quantize.
 	q4, _ := convertTo(t, dir, Q4_K_M)
 	q4g, _ := convertTo(t, f32, Q4_K_M)
-	sameTensors(t, q4, q4g)
+	sameGGUF(t, q4, q4g)
 	checkMoEHeader(t, q4, 8, 2, 48)
-}
-
-// sameTensors checks two GGUF files hold the same tensors, byte for byte.
-func sameTensors(t *testing.T, a, b string) {
-	t.Helper()
-	fa, err := gguf.Open(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fa.Close()
-	fb, err := gguf.Open(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fb.Close()
-	if len(fa.Tensors) != len(fb.Tensors) {
-		t.Fatalf("%d tensors vs %d", len(fa.Tensors), len(fb.Tensors))
-	}
-	for i := range fa.Tensors {
-		x, y := &fa.Tensors[i], &fb.Tensors[i]
-		if x.Name != y.Name || x.Type != y.Type || !bytes.Equal(fa.Data(x), fb.Data(y)) {
-			t.Errorf("tensor %d: %s %s vs %s %s (or data differs)", i, x.Name, x.Type, y.Name, y.Type)
-		}
-	}
 }
 
 // TestQwen3MoeSyntheticQ8 converts a random Qwen3-MoE with 64-wide experts
@@ -121,12 +87,7 @@ func moeOverrides(hidden, heads, experts, used, expertFF, layers int) map[string
 
 func checkMoEHeader(t *testing.T, path string, experts, used, ff uint64) {
 	t.Helper()
-	f, err := gguf.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	md := f.Metadata
+	md := readGGUF(t, path).Metadata
 	if a, _ := md.String("general.architecture"); a != "qwen3moe" {
 		t.Errorf("general.architecture = %q", a)
 	}
@@ -193,14 +154,7 @@ func TestQwen3MoeVariantsF32(t *testing.T) {
 	for _, name := range []string{"qwen3moe_bf16", "qwen3moe_nonorm", "qwen3moe_step2", "qwen3moe_dense"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("../testdata/moe", name)
-			prompts := referencePrompts(t, dir)
-			want := lastLogits(t, dir, prompts)
-			f32, _ := convertTo(t, dir, AllF32)
-			_, _, rel := closeness(want, lastLogits(t, f32, prompts))
-			t.Logf("F32: max logit error %.2g of the logit scale", rel)
-			if rel > 1e-5 {
-				t.Errorf("F32 GGUF differs from safetensors by %.3g of the logit scale", rel)
-			}
+			convertF32Exact(t, dir, referencePrompts(t, dir))
 		})
 	}
 }
