@@ -64,6 +64,21 @@ func convertF32Exact(t *testing.T, dir string, prompts [][]int32) ([][]float32, 
 	return want, f32, rep
 }
 
+// convertWithinKL converts dir to ft and checks the file's next-token
+// distributions stay within maxKL (mean KL) of want; it returns the file's
+// logits and report.
+func convertWithinKL(t *testing.T, dir string, ft FileType, prompts [][]int32, want [][]float32, maxKL float64) ([][]float32, string, *Report) {
+	t.Helper()
+	path, rep := convertTo(t, dir, ft)
+	got := lastLogits(t, path, prompts)
+	top1, kl, _ := closeness(want, got)
+	t.Logf("%v: top-1 agreement %.2f, mean KL %.2g", ft, top1, kl)
+	if kl > maxKL {
+		t.Errorf("%v: mean KL %.3g", ft, kl)
+	}
+	return got, path, rep
+}
+
 // closeness compares next-token distributions: the share of prompts with
 // the same argmax, the mean KL(want || got), and the largest logit error
 // relative to each row's logit scale.
@@ -166,13 +181,7 @@ func TestFixturesToGGUF(t *testing.T) {
 			dir := filepath.Join(fixtures, c.name)
 			prompts := referencePrompts(t, dir)
 			want, _, _ := convertF32Exact(t, dir, prompts)
-			q8, rep := convertTo(t, dir, Q8_0)
-			got := lastLogits(t, q8, prompts)
-			top1, kl, _ := closeness(want, got)
-			t.Logf("Q8_0: top-1 agreement %.2f, mean KL %.2g", top1, kl)
-			if kl > 0.05 {
-				t.Errorf("Q8_0: mean KL %.3g", kl)
-			}
+			got, q8, rep := convertWithinKL(t, dir, Q8_0, prompts, want, 0.05)
 			for i := range want {
 				a, b := model.Argmax(want[i]), model.Argmax(got[i])
 				if a != b && !(inTop5(got[i], a) && inTop5(want[i], b)) {

@@ -50,13 +50,7 @@ func TestQwen3MoeSyntheticQ8(t *testing.T) {
 	dir := writeHF(t, moeOverrides(128, 4, 8, 2, 64, 2), "../testdata/moe/qwen3moe", 0.08)
 	prompts := [][]int32{{1, 2, 3, 4, 5}, {100, 7, 300, 9}, {384, 11, 12}}
 	want := lastLogits(t, dir, prompts)
-	q8, rep := convertTo(t, dir, Q8_0)
-	got := lastLogits(t, q8, prompts)
-	top1, kl, _ := closeness(want, got)
-	t.Logf("Q8_0: top-1 agreement %.2f, mean KL %.2g", top1, kl)
-	if kl > 0.01 {
-		t.Errorf("Q8_0: mean KL %.3g", kl)
-	}
+	_, q8, rep := convertWithinKL(t, dir, Q8_0, prompts, want, 0.01)
 	for _, tr := range rep.Tensors {
 		want := quant.Q8_0
 		if nDims(tr.Dims) == 1 || strings.HasSuffix(tr.Name, "ffn_gate_inp.weight") {
@@ -67,12 +61,7 @@ func TestQwen3MoeSyntheticQ8(t *testing.T) {
 		}
 	}
 	checkMoEHeader(t, q8, 8, 2, 64)
-	q4, _ := convertTo(t, dir, Q4_K_M)
-	top1, kl, _ = closeness(want, lastLogits(t, q4, prompts))
-	t.Logf("Q4_K_M: top-1 agreement %.2f, mean KL %.2g", top1, kl)
-	if kl > 0.05 {
-		t.Errorf("Q4_K_M: mean KL %.3g", kl)
-	}
+	convertWithinKL(t, dir, Q4_K_M, prompts, want, 0.05)
 }
 
 // moeOverrides turns writeHF's Qwen3 base into a Qwen3-MoE.
