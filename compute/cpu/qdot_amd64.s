@@ -757,3 +757,110 @@ q50w4loop:
 	DECQ CX
 	JNZ q50w4loop
 	W4_EPILOGUE
+
+// Q4_1 / Q5_1 pairs of blocks at SI -> Z0 (64 unsigned quants in value
+// order), Z1 (d0 x8, d1 x8), Z14 (m0 x8, m1 x8). Clobbers Z2 (and for
+// Q5_1 AX, BX, K1; needs Z29 = 0x10 bytes).
+#define LOAD_Q1_DM(bsz) \
+	VPBROADCASTW (SI), X1; \
+	VPBROADCASTW bsz(SI), X2; \
+	VINSERTI128 $1, X2, Y1, Y1; \
+	VCVTPH2PS Y1, Z1; \
+	VPBROADCASTW 2(SI), X14; \
+	VPBROADCASTW 2+bsz(SI), X2; \
+	VINSERTI128 $1, X2, Y14, Y14; \
+	VCVTPH2PS Y14, Z14
+
+#define LOAD_Q4_1 \
+	VMOVDQU 4(SI), X0; \
+	VINSERTI128 $1, 24(SI), Y0, Y0; \
+	VPSRLW $4, Y0, Y2; \
+	VINSERTI64X4 $1, Y2, Z0, Z0; \
+	VPANDD Z30, Z0, Z0; \
+	VSHUFI64X2 $0xD8, Z0, Z0, Z0; \
+	LOAD_Q1_DM(20)
+
+#define LOAD_Q5_1 \
+	VMOVDQU 8(SI), X0; \
+	VINSERTI128 $1, 32(SI), Y0, Y0; \
+	VPSRLW $4, Y0, Y2; \
+	VINSERTI64X4 $1, Y2, Z0, Z0; \
+	VPANDD Z30, Z0, Z0; \
+	VSHUFI64X2 $0xD8, Z0, Z0, Z0; \
+	MOVL 4(SI), AX; \
+	MOVL 28(SI), BX; \
+	SHLQ $32, BX; \
+	ORQ BX, AX; \
+	KMOVQ AX, K1; \
+	VMOVDQU8.Z Z29, K1, Z2; \
+	VPORD Z2, Z0, Z0; \
+	LOAD_Q1_DM(24)
+
+// One activation row against Z0/Z1/Z14: acc += dot*d_w*d_a + cor*m_w*d_a
+// (cor: the activation block sums, k = -1).
+#define ROW_Q1(qsa, scla, cora, t0, t1, acc) \
+	VPXORD t0, t0, t0; \
+	VPDPBUSD qsa, Z0, t0; \
+	VCVTDQ2PS t0, t0; \
+	VMULPS scla, Z1, t1; \
+	VFMADD231PS t1, t0, acc; \
+	VCVTDQ2PS cora, t0; \
+	VMULPS scla, Z14, t1; \
+	VFMADD231PS t1, t0, acc
+
+#define X4_ROWS_Q1 \
+	ROW_Q1((DI), (R9), (R11), Z2, Z3, Z8); \
+	ROW_Q1((DI)(R8*1), (R9)(R10*1), (R11)(R10*1), Z4, Z5, Z9); \
+	ROW_Q1((DI)(R8*2), (R9)(R10*2), (R11)(R10*2), Z6, Z7, Z10); \
+	ROW_Q1((DI)(R12*1), (R9)(R13*1), (R11)(R13*1), Z12, Z13, Z11)
+
+#define Q1_X1(name, load, bsz2) \
+TEXT name(SB), NOSPLIT, $0-48; \
+	MOVQ w+0(FP), SI; \
+	MOVQ npairs+8(FP), CX; \
+	MOVQ qs+16(FP), DI; \
+	MOVQ scl+24(FP), R9; \
+	MOVQ cor+32(FP), R11; \
+	CONSTS; \
+	Q5CONST; \
+	VPXORD Z8, Z8, Z8; \
+loop: \
+	load; \
+	ROW_Q1((DI), (R9), (R11), Z2, Z3, Z8); \
+	ADDQ $bsz2, SI; \
+	ADDQ $64, DI; \
+	ADDQ $64, R9; \
+	ADDQ $64, R11; \
+	DECQ CX; \
+	JNZ loop; \
+	MOVQ out+40(FP), DX; \
+	VMOVUPS Z8, (DX); \
+	VZEROUPPER; \
+	RET
+
+#define Q1_X4(name, load, bsz2) \
+TEXT name(SB), NOSPLIT, $0-64; \
+	X4_PROLOGUE; \
+	Q5CONST; \
+loop: \
+	load; \
+	X4_ROWS_Q1; \
+	ADDQ $bsz2, SI; \
+	ADDQ $64, DI; \
+	ADDQ $64, R9; \
+	ADDQ $64, R11; \
+	DECQ CX; \
+	JNZ loop; \
+	X4_EPILOGUE
+
+// func q4_1DotX1(w *byte, npairs int, qs *int8, scl *float32, cor *int32, out *[16]float32)
+Q1_X1(·q4_1DotX1, LOAD_Q4_1, 40)
+
+// func q5_1DotX1(w *byte, npairs int, qs *int8, scl *float32, cor *int32, out *[16]float32)
+Q1_X1(·q5_1DotX1, LOAD_Q5_1, 48)
+
+// func q4_1DotX4(w *byte, npairs int, qs *int8, qsStride int, scl *float32, cor *int32, fStride int, out *[64]float32)
+Q1_X4(·q4_1DotX4, LOAD_Q4_1, 40)
+
+// func q5_1DotX4(w *byte, npairs int, qs *int8, qsStride int, scl *float32, cor *int32, fStride int, out *[64]float32)
+Q1_X4(·q5_1DotX4, LOAD_Q5_1, 48)

@@ -14,7 +14,7 @@ import (
 type qKernel struct {
 	elems      int   // values per weight block: 32, or 256 for k-quants
 	blockBytes int   // bytes per weight block
-	k          int32 // Q8 activations: the unsigned offset of the weight quants; 0: Q8_K
+	k          int32 // Q8 activations: the unsigned offset of the weight quants (-1: Q4_1/Q5_1, qdot_q1_ref.go); 0: Q8_K
 	ref        func(w []byte, a *actBuf, r, b0, b1 int) float32
 	step       int
 	x1         func(w []byte, a *actBuf, r, nb int, out *[64]float32)
@@ -31,6 +31,8 @@ var qKernels = map[quant.Type]*qKernel{
 	quant.Q6_K: {elems: 256, blockBytes: 210, ref: dotQ6_KRef},
 	quant.Q5_K: {elems: 256, blockBytes: 176, ref: dotQ5_KRef},
 	quant.Q5_0: {elems: 32, blockBytes: 22, k: 16, ref: dotQ5_0Ref},
+	quant.Q4_1: {elems: 32, blockBytes: 20, k: -1, ref: dotQ4_1Ref},
+	quant.Q5_1: {elems: 32, blockBytes: 24, k: -1, ref: dotQ5_1Ref},
 }
 
 func setFast(k *qKernel, step int, x1 func([]byte, *actBuf, int, int, *[64]float32), x4 func([]byte, *actBuf, int, int, *[64]float32)) {
