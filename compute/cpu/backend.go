@@ -20,7 +20,8 @@
 //     k=16, qh turned into a byte mask that ORs in each fifth bit.
 //   - MatMul on Q4_1, Q5_1 weights (qdot_q1_ref.go, q4_1Dot*/q5_1Dot* in
 //     qdot_amd64.s): Q8 blocks quantized with k=-1 carry each block's
-//     quant sum (ggml's Q8_1 s), which the weight offset m multiplies.
+//     quant sum (ggml's Q8_1 s), which the weight offset m multiplies;
+//     1-row, 4-row and 4-weight-row kernels.
 //   - MatMul on F32, F16, BF16 weights (floatRows, fmatmul.go): weights
 //     widened in registers against F32 activations (fdot_amd64.s), 4x4
 //     register tiles for prefill.

@@ -864,3 +864,81 @@ Q1_X4(·q4_1DotX4, LOAD_Q4_1, 40)
 
 // func q5_1DotX4(w *byte, npairs int, qs *int8, qsStride int, scl *float32, cor *int32, fStride int, out *[64]float32)
 Q1_X4(·q5_1DotX4, LOAD_Q5_1, 48)
+
+// W4 kernels of Q4_1/Q5_1: per (weight row, activation row) the same
+// operations as ROW_Q1. Weight row i: quants Z(2i), d Z(2i+1), m in
+// Z14, Z15, Z20, Z22; the activation block sums as floats in Z23.
+#define LQ1_DM(addr, bsz, zd, yd, xd, zm, ym, xm) \
+	VPBROADCASTW addr, xd; \
+	VPBROADCASTW bsz addr, X12; \
+	VINSERTI128 $1, X12, yd, yd; \
+	VCVTPH2PS yd, zd; \
+	VPBROADCASTW 2 addr, xm; \
+	VPBROADCASTW 2+bsz addr, X12; \
+	VINSERTI32X4 $1, X12, ym, ym; \
+	VCVTPH2PS ym, zm
+
+#define LQ41(addr, zq, yq, xq, zd, yd, xd, zm, ym, xm) \
+	VMOVDQU 4 addr, xq; \
+	VINSERTI128 $1, 24 addr, yq, yq; \
+	VPSRLW $4, yq, Y13; \
+	VINSERTI64X4 $1, Y13, zq, zq; \
+	VPANDD Z30, zq, zq; \
+	VSHUFI64X2 $0xD8, zq, zq, zq; \
+	LQ1_DM(addr, 20, zd, yd, xd, zm, ym, xm)
+
+#define LQ51(addr, zq, yq, xq, zd, yd, xd, zm, ym, xm) \
+	VMOVDQU 8 addr, xq; \
+	VINSERTI128 $1, 32 addr, yq, yq; \
+	VPSRLW $4, yq, Y13; \
+	VINSERTI64X4 $1, Y13, zq, zq; \
+	VPANDD Z30, zq, zq; \
+	VSHUFI64X2 $0xD8, zq, zq, zq; \
+	MOVL 4 addr, AX; \
+	MOVL 28 addr, BX; \
+	SHLQ $32, BX; \
+	ORQ BX, AX; \
+	KMOVQ AX, K1; \
+	VMOVDQU8.Z Z29, K1, Z13; \
+	VPORD Z13, zq, zq; \
+	LQ1_DM(addr, 24, zd, yd, xd, zm, ym, xm)
+
+#define W4ROW_Q1(zq, zd, zm, t, sc, acc) \
+	VPXORD t, t, t; \
+	VPDPBUSD (DI), zq, t; \
+	VCVTDQ2PS t, t; \
+	VMULPS (R9), zd, sc; \
+	VFMADD231PS sc, t, acc; \
+	VMULPS (R9), zm, sc; \
+	VFMADD231PS sc, Z23, acc
+
+#define W4_ROWS_Q1 \
+	VCVTDQ2PS (R11), Z23; \
+	W4ROW_Q1(Z0, Z1, Z14, Z16, Z24, Z8); \
+	W4ROW_Q1(Z2, Z3, Z15, Z17, Z25, Z9); \
+	W4ROW_Q1(Z4, Z5, Z20, Z18, Z26, Z10); \
+	W4ROW_Q1(Z6, Z7, Z22, Z19, Z27, Z11)
+
+#define Q1_W4(name, lq, bsz2) \
+TEXT name(SB), NOSPLIT, $0-56; \
+	W4_PROLOGUE; \
+	Q5CONST; \
+loop: \
+	lq((SI), Z0, Y0, X0, Z1, Y1, X1, Z14, Y14, X14); \
+	lq((SI)(R8*1), Z2, Y2, X2, Z3, Y3, X3, Z15, Y15, X15); \
+	lq((SI)(R8*2), Z4, Y4, X4, Z5, Y5, X5, Z20, Y20, X20); \
+	lq((SI)(R12*1), Z6, Y6, X6, Z7, Y7, X7, Z22, Y22, X22); \
+	W4_ROWS_Q1; \
+	ADDQ $bsz2, SI; \
+	ADDQ $64, DI; \
+	ADDQ $64, R9; \
+	ADDQ $64, R11; \
+	DECQ CX; \
+	JNZ loop; \
+	W4_EPILOGUE
+
+// func q4_1DotW4(w *byte, wStride int, npairs int, qs *int8, scl *float32, cor *int32, out *[64]float32)
+Q1_W4(·q4_1DotW4, LQ41, 40)
+
+// func q5_1DotW4(w *byte, wStride int, npairs int, qs *int8, scl *float32, cor *int32, out *[64]float32)
+Q1_W4(·q5_1DotW4, LQ51, 48)
