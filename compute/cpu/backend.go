@@ -22,6 +22,9 @@
 //     qdot_amd64.s): Q8 blocks quantized with k=-1 carry each block's
 //     quant sum (ggml's Q8_1 s), which the weight offset m multiplies;
 //     1-row, 4-row and 4-weight-row kernels.
+//   - MatMul on Q2_K weights (qdot_q2k_ref.go, q2_KDot* in qdot_amd64.s):
+//     2-bit quants against Q8_K activations, Q6_K's sub-blocks of 16 for
+//     the scales and bs16 for the mins.
 //   - MatMul on F32, F16, BF16 weights (floatRows, fmatmul.go): weights
 //     widened in registers against F32 activations (fdot_amd64.s), 4x4
 //     register tiles for prefill.

@@ -942,3 +942,96 @@ Q1_W4(·q4_1DotW4, LQ41, 40)
 
 // func q5_1DotW4(w *byte, wStride int, npairs int, qs *int8, scl *float32, cor *int32, out *[64]float32)
 Q1_W4(·q5_1DotW4, LQ51, 48)
+
+// Q2_K: 16 scale bytes at SI -> Z5 (int32 scales, low nibbles) and mins
+// (high nibbles) in minreg; the sub-blocks of 16 are Q6_K's, so Q6K_PERMS
+// spread the scales over the lanes. Needs Z30 = 0x0f bytes.
+#define SCALES_Q2K(minreg) \
+	VPMOVZXBD (SI), Z5; \
+	VPSRLD $4, Z5, minreg; \
+	VPANDD Z30, Z5, Z5; \
+	VPERMD Z5, Z20, Z12; \
+	VPERMD Z5, Z21, Z13; \
+	VPERMD Z5, Z22, Z14; \
+	VPERMD Z5, Z23, Z15
+
+// Q2_K half h (32 bytes at off(SI)) -> lo (values 128h..128h+63: shifts
+// 0 and 2) and hi (128h+64..128h+127: shifts 4 and 6). Needs Z27 = 0x03
+// bytes; the word shifts read bits of the same byte only.
+#define Q2K_HALF(off, lo, hi, yhi, ytmp) \
+	VMOVDQU off(SI), yhi; \
+	VPSRLW $2, yhi, ytmp; \
+	VINSERTI64X4 $1, ytmp, hi, hi; \
+	VPANDD Z27, hi, lo; \
+	VPSRLW $4, hi, hi; \
+	VPANDD Z27, hi, hi
+
+// One activation row against Z0..Z3 (quants), Z12..Z15 (scales), Z4
+// (mins), Z6/Z7 (d, dmin): the same operations as q2_KDotX1's.
+#define Q2K_ROW(qsa, bsa, da, facc) \
+	VPXORD Z17, Z17, Z17; \
+	KDOT(Z0, qsa, Z12, Z16, Z17); \
+	KDOT(Z1, 64 qsa, Z13, Z16, Z17); \
+	KDOT(Z2, 128 qsa, Z14, Z16, Z17); \
+	KDOT(Z3, 192 qsa, Z15, Z16, Z17); \
+	VPMULLD bsa, Z4, Z18; \
+	VMULPS.BCST da, Z6, Z19; \
+	VCVTDQ2PS Z17, Z17; \
+	VFMADD231PS Z17, Z19, facc; \
+	VMULPS.BCST da, Z7, Z19; \
+	VCVTDQ2PS Z18, Z18; \
+	VFNMADD231PS Z18, Z19, facc
+
+// func q2_KDotX1(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[16]float32)
+TEXT ·q2_KDotX1(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), SI
+	MOVQ nsb+8(FP), CX
+	MOVQ qs+16(FP), DI
+	MOVQ d+24(FP), R9
+	MOVQ bs+32(FP), R11
+	KCONSTS
+	Q6K_PERMS
+	VPXORD Z8, Z8, Z8
+q2kx1loop:
+	SCALES_Q2K(Z4)
+	Q2K_HALF(16, Z0, Z1, Y1, Y2)
+	Q2K_HALF(48, Z2, Z3, Y3, Y9)
+	VPBROADCASTW 80(SI), Y6
+	VCVTPH2PS Y6, Z6
+	VPBROADCASTW 82(SI), Y7
+	VCVTPH2PS Y7, Z7
+	Q2K_ROW((DI), (R11), (R9), Z8)
+	ADDQ $84, SI
+	ADDQ $256, DI
+	ADDQ $4, R9
+	ADDQ $128, R11
+	DECQ CX
+	JNZ q2kx1loop
+	MOVQ out+40(FP), DX
+	VMOVUPS Z8, (DX)
+	VZEROUPPER
+	RET
+
+// func q2_KDotX4(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[64]float32)
+TEXT ·q2_KDotX4(SB), NOSPLIT, $0-48
+	KX4_PROLOGUE
+	Q6K_PERMS
+q2kx4loop:
+	SCALES_Q2K(Z4)
+	Q2K_HALF(16, Z0, Z1, Y1, Y16)
+	Q2K_HALF(48, Z2, Z3, Y3, Y16)
+	VPBROADCASTW 80(SI), Y6
+	VCVTPH2PS Y6, Z6
+	VPBROADCASTW 82(SI), Y7
+	VCVTPH2PS Y7, Z7
+	Q2K_ROW((DI), (R11), (R9), Z8)
+	Q2K_ROW((DI)(R8*2), (R11)(R8*1), (R9)(R10*1), Z9)
+	Q2K_ROW((DI)(R8*4), (R11)(R8*2), (R9)(R10*2), Z10)
+	Q2K_ROW((DI)(R12*2), (R11)(R12*1), (R9)(R13*1), Z11)
+	ADDQ $84, SI
+	ADDQ $256, DI
+	ADDQ $4, R9
+	ADDQ $128, R11
+	DECQ CX
+	JNZ q2kx4loop
+	KX4_EPILOGUE
