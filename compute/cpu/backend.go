@@ -25,6 +25,9 @@
 //   - MatMul on Q2_K weights (qdot_q2k_ref.go, q2_KDot* in qdot_amd64.s):
 //     2-bit quants against Q8_K activations, Q6_K's sub-blocks of 16 for
 //     the scales and bs16 for the mins.
+//   - MatMul on Q3_K weights (qdot_q3k_ref.go, q3_KDot* in qdot_amd64.s):
+//     q+4 in 0..7 (hmask's bit ORed into Q2_K's layout) with signed 6-bit
+//     scales; 4*scale*bs16 is taken back out of the integer sum.
 //   - MatMul on F32, F16, BF16 weights (floatRows, fmatmul.go): weights
 //     widened in registers against F32 activations (fdot_amd64.s), 4x4
 //     register tiles for prefill.

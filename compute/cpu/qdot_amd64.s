@@ -1035,3 +1035,120 @@ q2kx4loop:
 	DECQ CX
 	JNZ q2kx4loop
 	KX4_EPILOGUE
+
+// Q3_K: shifts of the vector unpacking of its 12 scale bytes (ggml's aux
+// recipe on four 32-bit lanes): [0,0,4,4] for the low bits of a0,a1,a0,a1
+// and [0,2,4,6] for the two high bits from the third word.
+DATA shiftQ3Ka<>+0(SB)/8, $0
+DATA shiftQ3Ka<>+8(SB)/8, $0x0000000400000004
+GLOBL shiftQ3Ka<>(SB), RODATA|NOPTR, $16
+DATA shiftQ3Kb<>+0(SB)/8, $0x0000000200000000
+DATA shiftQ3Kb<>+8(SB)/8, $0x0000000600000004
+GLOBL shiftQ3Kb<>(SB), RODATA|NOPTR, $16
+
+// Q3_K constants over KCONSTS: X26/X28 the scale shifts, Z29 = 32 (the
+// scale bias), Z31 = 0x04 bytes (the high bit's place in q+4).
+#define Q3K_CONSTS \
+	VMOVDQU32 shiftQ3Ka<>(SB), X26; \
+	VMOVDQU32 shiftQ3Kb<>(SB), X28; \
+	MOVL $32, AX; \
+	VPBROADCASTD AX, Z29; \
+	MOVL $0x04040404, AX; \
+	VPBROADCASTD AX, Z31
+
+// Q3_K scales at 96(SI) (12 bytes; the block has no 16) -> Z5 (16 signed
+// int32) and their lane spreads Z12..Z15 (Q6_K's sub-blocks of 16).
+// Clobbers X4, X7.
+#define SCALES_Q3K \
+	VMOVQ 96(SI), X5; \
+	VPINSRD $2, 104(SI), X5, X5; \
+	VPSHUFD $0x44, X5, X4; \
+	VPSRLVD X26, X4, X4; \
+	VPANDD X30, X4, X4; \
+	VPSHUFD $0xAA, X5, X7; \
+	VPSRLVD X28, X7, X7; \
+	VPANDD X27, X7, X7; \
+	VPSLLD $4, X7, X7; \
+	VPORD X7, X4, X4; \
+	VPMOVZXBD X4, Z5; \
+	VPSUBD Z29, Z5, Z5; \
+	VPERMD Z5, Z20, Z12; \
+	VPERMD Z5, Z21, Z13; \
+	VPERMD Z5, Z22, Z14; \
+	VPERMD Z5, Z23, Z15
+
+// Q3_K quants -> Z0..Z3 as q+4 (Q2_K's halves with bit 2 from hmask:
+// Z24 holds hmask and hmask>>1, group g's bit 2g goes to bit 2).
+#define QUANTS_Q3K \
+	VMOVDQU32 (SI), Y24; \
+	VPSRLW $1, Y24, Y25; \
+	VINSERTI64X4 $1, Y25, Z24, Z24; \
+	Q2K_HALF(32, Z0, Z1, Y1, Y16); \
+	Q2K_HALF(64, Z2, Z3, Y3, Y16); \
+	Q5K_HBL(2, Z24, Z0, Z25); \
+	Q5K_HB0(Z24, Z1, Z25); \
+	Q5K_HBR(2, Z24, Z2, Z25); \
+	Q5K_HBR(4, Z24, Z3, Z25)
+
+#define Q3K_ROW(qsa, bsa, da, facc) \
+	VPXORD Z17, Z17, Z17; \
+	KDOT(Z0, qsa, Z12, Z16, Z17); \
+	KDOT(Z1, 64 qsa, Z13, Z16, Z17); \
+	KDOT(Z2, 128 qsa, Z14, Z16, Z17); \
+	KDOT(Z3, 192 qsa, Z15, Z16, Z17); \
+	VPMULLD bsa, Z5, Z18; \
+	VPSLLD $2, Z18, Z18; \
+	VPSUBD Z18, Z17, Z17; \
+	VMULPS.BCST da, Z6, Z19; \
+	VCVTDQ2PS Z17, Z17; \
+	VFMADD231PS Z17, Z19, facc
+
+// func q3_KDotX1(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[16]float32)
+TEXT ·q3_KDotX1(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), SI
+	MOVQ nsb+8(FP), CX
+	MOVQ qs+16(FP), DI
+	MOVQ d+24(FP), R9
+	MOVQ bs+32(FP), R11
+	KCONSTS
+	Q3K_CONSTS
+	Q6K_PERMS
+	VPXORD Z8, Z8, Z8
+q3kx1loop:
+	SCALES_Q3K
+	QUANTS_Q3K
+	VPBROADCASTW 108(SI), Y6
+	VCVTPH2PS Y6, Z6
+	Q3K_ROW((DI), (R11), (R9), Z8)
+	ADDQ $110, SI
+	ADDQ $256, DI
+	ADDQ $4, R9
+	ADDQ $128, R11
+	DECQ CX
+	JNZ q3kx1loop
+	MOVQ out+40(FP), DX
+	VMOVUPS Z8, (DX)
+	VZEROUPPER
+	RET
+
+// func q3_KDotX4(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[64]float32)
+TEXT ·q3_KDotX4(SB), NOSPLIT, $0-48
+	KX4_PROLOGUE
+	Q3K_CONSTS
+	Q6K_PERMS
+q3kx4loop:
+	SCALES_Q3K
+	QUANTS_Q3K
+	VPBROADCASTW 108(SI), Y6
+	VCVTPH2PS Y6, Z6
+	Q3K_ROW((DI), (R11), (R9), Z8)
+	Q3K_ROW((DI)(R8*2), (R11)(R8*1), (R9)(R10*1), Z9)
+	Q3K_ROW((DI)(R8*4), (R11)(R8*2), (R9)(R10*2), Z10)
+	Q3K_ROW((DI)(R12*2), (R11)(R12*1), (R9)(R13*1), Z11)
+	ADDQ $110, SI
+	ADDQ $256, DI
+	ADDQ $4, R9
+	ADDQ $128, R11
+	DECQ CX
+	JNZ q3kx4loop
+	KX4_EPILOGUE

@@ -31,6 +31,7 @@ var qKernels = map[quant.Type]*qKernel{
 	quant.Q6_K: {elems: 256, blockBytes: 210, ref: dotQ6_KRef},
 	quant.Q5_K: {elems: 256, blockBytes: 176, ref: dotQ5_KRef},
 	quant.Q2_K: {elems: 256, blockBytes: 84, ref: dotQ2_KRef},
+	quant.Q3_K: {elems: 256, blockBytes: 110, ref: dotQ3_KRef},
 	quant.Q5_0: {elems: 32, blockBytes: 22, k: 16, ref: dotQ5_0Ref},
 	quant.Q4_1: {elems: 32, blockBytes: 20, k: -1, ref: dotQ4_1Ref},
 	quant.Q5_1: {elems: 32, blockBytes: 24, k: -1, ref: dotQ5_1Ref},
