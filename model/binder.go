@@ -26,7 +26,7 @@ func (b *Binder) Matrix(name string, rows, cols int) compute.Tensor {
 	}
 	t, err := b.Backend.Weight(info.Type, rows, cols, data)
 	if err != nil {
-		b.errs = append(b.errs, fmt.Errorf("tensor %s: %w", b.Weights.Describe(name), err))
+		b.errs = append(b.errs, tensorErr(b.Weights.Describe(name), err))
 		return nil
 	}
 	return t
@@ -40,7 +40,7 @@ func (b *Binder) Vector(name string, n int) compute.Tensor {
 	}
 	v := make([]float32, n)
 	if err := quant.Dequantize(info.Type, data, v); err != nil {
-		b.errs = append(b.errs, fmt.Errorf("tensor %s: %w", b.Weights.Describe(name), err))
+		b.errs = append(b.errs, tensorErr(b.Weights.Describe(name), err))
 		return nil
 	}
 	return b.Backend.Upload(1, n, v)
@@ -112,4 +112,13 @@ func sameShape(have []int64, want []int) bool {
 		}
 	}
 	return true
+}
+
+// tensorErr names the tensor an error is about; an unsupported type reads
+// "unsupported quantization type X in tensor Y", the wording every loader uses.
+func tensorErr(tensor string, err error) error {
+	if errors.Is(err, quant.ErrUnsupported) {
+		return quant.InTensor(err, tensor)
+	}
+	return fmt.Errorf("tensor %s: %w", tensor, err)
 }

@@ -76,7 +76,7 @@ func (b *Backend) Weight(t quant.Type, rows, cols int, data []byte) (compute.Ten
 	}
 	deq, ok := dequantizerFor(t)
 	if !ok && t != quant.F32 {
-		return nil, fmt.Errorf("tensor type %v is not supported by the cpu backend", t)
+		return nil, quant.UnsupportedError{Type: t}
 	}
 	w := &tensor{dtype: t, rows: rows, cols: cols, rowBytes: int(rb)}
 	if t == quant.F32 {
