@@ -3,11 +3,12 @@ package hub
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ferrum-go/ferrum/internal/term"
 )
 
 // progress draws one bar per file being downloaded and one for the total.
@@ -55,16 +56,8 @@ func newProgress(w io.Writer) *progress {
 	return &progress{w: w, tty: isTerminal(w), plainEvery: 10 * time.Second, now: time.Now}
 }
 
-// isTerminal is true for character devices such as a tty, without a
-// dependency on x/term; TERM=dumb (editors, CI) gets plain lines.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok || os.Getenv("TERM") == "dumb" {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
+// isTerminal is true for a tty; TERM=dumb (editors, CI) gets plain lines.
+func isTerminal(w io.Writer) bool { return term.IsInteractive(w) }
 
 func (p *progress) add(name string, size int64) *fileBar {
 	b := &fileBar{name: name}

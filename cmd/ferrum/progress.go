@@ -3,10 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/ferrum-go/ferrum/convert"
+	"github.com/ferrum-go/ferrum/internal/term"
 )
 
 type progressKind int
@@ -28,10 +28,8 @@ func progressMode(flag string, w io.Writer) (progressKind, error) {
 	case "bar":
 		return progressBar, nil
 	case "auto":
-		if f, ok := w.(*os.File); ok {
-			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-				return progressBar, nil
-			}
+		if term.IsTerminal(w) {
+			return progressBar, nil
 		}
 		return progressLines, nil
 	}

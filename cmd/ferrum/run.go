@@ -16,6 +16,7 @@ import (
 	"github.com/ferrum-go/ferrum/chat"
 	"github.com/ferrum-go/ferrum/engine"
 	"github.com/ferrum-go/ferrum/hub"
+	"github.com/ferrum-go/ferrum/internal/term"
 )
 
 func init() { subcommands = append(subcommands, newRunCmd) }
@@ -156,14 +157,7 @@ func (f *engineFlags) options() engine.Options {
 	return engine.Options{Threads: f.threads, MaxModelLen: f.ctxSize, KVCacheTokens: f.kvTokens, DisablePrefixCache: f.noPrefix}
 }
 
-func stdinIsTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
+func stdinIsTerminal(r io.Reader) bool { return term.IsTerminal(r) }
 
 // chatSession is one conversation.
 type chatSession struct {
