@@ -108,6 +108,9 @@ type Embedder struct {
 // tokenizer.json, optionally a sentence-transformers layout) or a GGUF file
 // (arch bert, or a decoder).
 func Open(path string, opts Options) (*Embedder, error) {
+	if opts.Threads < 0 {
+		return nil, fmt.Errorf("embed: %d threads: want 0 (all cores) or more", opts.Threads)
+	}
 	e := &Embedder{be: opts.Backend, maxBatch: opts.MaxBatchTokens}
 	if e.be == nil {
 		e.ownBE = cpu.New(opts.Threads)

@@ -40,6 +40,9 @@ type RerankResult struct {
 // OpenReranker loads a cross-encoder from an HF folder. Options.Threads,
 // Backend, MaxTokens, MaxBatchTokens and Tokenizer apply.
 func OpenReranker(dir string, opts Options) (*Reranker, error) {
+	if opts.Threads < 0 {
+		return nil, fmt.Errorf("embed: %d threads: want 0 (all cores) or more", opts.Threads)
+	}
 	r := &Reranker{maxBatch: opts.MaxBatchTokens}
 	be := opts.Backend
 	if be == nil {

@@ -68,6 +68,9 @@ type Engine struct {
 // chat template and starts the scheduler; an embedding model or reranker
 // is opened through package embed and serves Embed or Rerank.
 func Open(path string, opts Options) (*Engine, error) {
+	if opts.Threads < 0 {
+		return nil, fmt.Errorf("engine: %d threads: want 0 (all cores) or more", opts.Threads)
+	}
 	task := opts.Task
 	if task == TaskAuto {
 		task = DetectTask(path)

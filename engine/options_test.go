@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -48,5 +49,12 @@ func TestKVSizing(t *testing.T) {
 	o.setDefaults(512)
 	if n, err := o.kvBlocks(widths); err != nil || n > 2*512/16 || n < 1 {
 		t.Errorf("auto: %d blocks, %v", n, err)
+	}
+}
+
+func TestOpenRejectsNegativeThreads(t *testing.T) {
+	_, err := Open("../testdata/models/qwen3", Options{Threads: -3})
+	if err == nil || !strings.Contains(err.Error(), "-3 threads") {
+		t.Fatalf("error %v", err)
 	}
 }
