@@ -21,7 +21,7 @@ func (s *Server) cards() []modelCard {
 		maxLen := 0
 		if m.Generator != nil {
 			maxLen = m.Generator.Options().MaxModelLen
-		} else {
+		} else if m.Embedder != nil {
 			maxLen = m.Embedder.Info().MaxTokens
 		}
 		for _, n := range m.Names {

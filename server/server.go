@@ -37,8 +37,15 @@ type Embedder interface {
 	Tokenizer() *tokenizer.Tokenizer
 }
 
-// Model is one served model: a generator (with its chat template) or an
-// embedder.
+// Reranker is what the server needs of a cross-encoder; *embed.Reranker
+// is one.
+type Reranker interface {
+	Rerank(ctx context.Context, query string, docs []string, truncate bool) ([]embed.RerankResult, embed.Usage, error)
+	Tokenizer() *tokenizer.Tokenizer
+}
+
+// Model is one served model: a generator (with its chat template), an
+// embedder or a reranker.
 type Model struct {
 	// Names are the names clients use; Names[0] is the one responses
 	// report. At least one.
@@ -58,6 +65,7 @@ type Model struct {
 	Reasoning string
 
 	Embedder Embedder
+	Reranker Reranker
 
 	created   int64
 	embedTurn chan struct{}
@@ -122,8 +130,8 @@ func (s *Server) AddModel(m *Model) error {
 	if len(m.Names) == 0 || slices.Contains(m.Names, "") {
 		return fmt.Errorf("server: a model needs non-empty names")
 	}
-	if (m.Generator == nil) == (m.Embedder == nil) {
-		return fmt.Errorf("server: model %s needs exactly one of Generator and Embedder", m.Names[0])
+	if n := btoi(m.Generator != nil) + btoi(m.Embedder != nil) + btoi(m.Reranker != nil); n != 1 {
+		return fmt.Errorf("server: model %s needs exactly one of Generator, Embedder and Reranker", m.Names[0])
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -194,6 +202,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/chat/completions", s.api(s.handleChat))
 	mux.HandleFunc("POST /v1/completions", s.api(s.handleCompletions))
 	mux.HandleFunc("POST /v1/embeddings", s.api(s.handleEmbeddings))
+	mux.HandleFunc("POST /v1/rerank", s.api(s.handleRerank))
+	mux.HandleFunc("POST /rerank", s.api(s.handleRerank))
 	mux.HandleFunc("GET /v1/models", s.api(s.handleModels))
 	mux.HandleFunc("GET /v1/models/{id...}", s.api(s.handleModel))
 	mux.HandleFunc("POST /tokenize", s.api(s.handleTokenize))
@@ -205,7 +215,7 @@ func (s *Server) Handler() http.Handler {
 	return s.recoverer(s.logged(s.cors(s.auth(mux))))
 }
 
-var knownPaths = []string{"/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models",
+var knownPaths = []string{"/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/rerank", "/rerank", "/v1/models",
 	"/tokenize", "/detokenize", "/health", "/metrics", "/version"}
 
 func (s *Server) handleUnknown(w http.ResponseWriter, r *http.Request) {
@@ -247,32 +257,69 @@ func (s *Server) admit() (release func(), err *apiError) {
 	return func() { s.pending.Add(-1) }, nil
 }
 
-// model finds the model a request names; "" picks the first model of the
-// kind wanted (the one --model loaded).
+// modelKind is what a model does; each endpoint serves one kind.
+type modelKind int
+
+const (
+	kindGenerate modelKind = iota
+	kindEmbed
+	kindRerank
+)
+
+func (m *Model) kind() modelKind {
+	switch {
+	case m.Generator != nil:
+		return kindGenerate
+	case m.Reranker != nil:
+		return kindRerank
+	}
+	return kindEmbed
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// model finds the generation (wantGenerator) or embedding model a request
+// names.
 func (s *Server) model(name string, wantGenerator bool) (*Model, *apiError) {
+	if wantGenerator {
+		return s.modelOf(name, kindGenerate)
+	}
+	return s.modelOf(name, kindEmbed)
+}
+
+// modelOf finds the model a request names; "" picks the first model of the
+// kind wanted (the one --model loaded).
+func (s *Server) modelOf(name string, want modelKind) (*Model, *apiError) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	kind := func(m *Model) bool { return (m.Generator != nil) == wantGenerator }
 	for _, m := range s.models {
-		if name == "" && kind(m) {
+		if name == "" && m.kind() == want {
 			return m, nil
 		}
 		if slices.Contains(m.Names, name) {
-			if !kind(m) {
-				return nil, badRequest("model", "model %q is not %s model", name, kindName(wantGenerator))
+			if m.kind() != want {
+				return nil, badRequest("model", "model %q is not %s model", name, kindName(want))
 			}
 			return m, nil
 		}
 	}
 	if name == "" {
-		return nil, notFound("model", "model_not_found", "this server serves no %s model", strings.TrimPrefix(strings.TrimPrefix(kindName(wantGenerator), "an "), "a "))
+		return nil, notFound("model", "model_not_found", "this server serves no %s model", strings.TrimPrefix(strings.TrimPrefix(kindName(want), "an "), "a "))
 	}
 	return nil, notFound("model", "model_not_found", "the model `%s` does not exist", name)
 }
 
-func kindName(gen bool) string {
-	if gen {
+func kindName(k modelKind) string {
+	switch k {
+	case kindGenerate:
 		return "a generation"
+	case kindRerank:
+		return "a reranker"
 	}
 	return "an embedding"
 }

@@ -39,15 +39,20 @@ func (s *Server) anyModel(name string) (*Model, *apiError) {
 		}
 		return s.models[0], nil
 	}
-	if m, e := s.model(name, true); e == nil {
-		return m, nil
+	for _, k := range []modelKind{kindGenerate, kindRerank} {
+		if m, e := s.modelOf(name, k); e == nil {
+			return m, nil
+		}
 	}
-	return s.model(name, false)
+	return s.modelOf(name, kindEmbed)
 }
 
 func (m *Model) tokenizer() (*tokenizer.Tokenizer, int) {
 	if m.Generator != nil {
 		return m.Generator.Tokenizer(), m.Generator.Options().MaxModelLen
+	}
+	if m.Reranker != nil {
+		return m.Reranker.Tokenizer(), 0
 	}
 	return m.Embedder.Tokenizer(), m.Embedder.Info().MaxTokens
 }

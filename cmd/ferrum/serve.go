@@ -69,7 +69,7 @@ within --shutdown-grace.`,
 	fl.StringArrayVar(&o.names, "served-model-name", nil, "name clients use for the model (repeatable; the first is reported; default: --model as given)")
 	fl.StringVar(&o.embeddingModel, "embedding-model", "", "an embedding model to serve beside --model on /v1/embeddings")
 	fl.StringArrayVar(&o.embeddingNames, "embedding-model-name", nil, "name of the --embedding-model (repeatable; default: as given)")
-	fl.StringVar(&o.task, "task", "auto", "what --model is: generate, embed, or auto (decided from its config)")
+	fl.StringVar(&o.task, "task", "auto", "what --model is: generate, embed, rerank, or auto (decided from its config)")
 	fl.StringVar(&o.host, "host", "127.0.0.1", "address to listen on (0.0.0.0 for every interface)")
 	fl.IntVar(&o.port, "port", 8080, "port to listen on (0: any free port, printed at start)")
 	fl.StringVar(&o.apiKey, "api-key", "", "require this key as 'Authorization: Bearer KEY' (default: $FERRUM_API_KEY; none: open)")
@@ -103,9 +103,9 @@ func runServe(cmd *cobra.Command, o *serveOptions) error {
 		}
 	}
 	switch o.task {
-	case "auto", "generate", "embed":
+	case "auto", "generate", "embed", "rerank":
 	default:
-		return fmt.Errorf("--task %q: want generate, embed or auto", o.task)
+		return fmt.Errorf("--task %q: want generate, embed, rerank or auto", o.task)
 	}
 	eopts := o.engine.options()
 	eopts.MaxSeqs, eopts.MaxBatchTokens = o.maxSeqs, o.maxBatchTokens
@@ -189,7 +189,12 @@ func loadServed(ctx context.Context, srv *server.Server, o *serveOptions, modelA
 		}
 		switch t {
 		case engine.TaskRerank:
-			return fmt.Errorf("%s is a reranker (cross-encoder); ferrum serve has no rerank endpoint yet (the Go library's Engine.Rerank scores pairs)", arg)
+			e, err := engine.Open(path, engine.Options{Task: engine.TaskRerank, Threads: eopts.Threads, TokenizerPath: eopts.TokenizerPath})
+			if err != nil {
+				return err
+			}
+			closers = append(closers, e.Close)
+			return srv.AddModel(&server.Model{Names: names, Root: path, Reranker: e.Reranker()})
 		case engine.TaskEmbed:
 			e, err := engine.Open(path, engine.Options{Task: engine.TaskEmbed, Threads: eopts.Threads, TokenizerPath: eopts.TokenizerPath})
 			if err != nil {
