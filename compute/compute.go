@@ -81,6 +81,15 @@ type Backend interface {
 	Attention(dst, q, kPool, vPool Tensor, p *AttentionParams)
 }
 
+// KVAllocator is implemented by backends that can hold KV cache pools in a
+// narrower type than F32 (F16 halves the cache's memory, as llama.cpp's
+// default). WriteKV into such a pool rounds each value to nearest even, and
+// Attention reads it widened back to F32; nothing else accepts it.
+type KVAllocator interface {
+	// AllocKV returns a zeroed rows x cols pool of type t (F32 or F16).
+	AllocKV(t quant.Type, rows, cols int) (Tensor, error)
+}
+
 // Zeroer is implemented by backends that can clear an F32 tensor in place,
 // so that a tensor reused across forward passes (nn.Arena) can stand in for
 // a fresh zeroed one from Alloc without allocating.

@@ -141,15 +141,19 @@ func New(m model.Model, tok *tokenizer.Tokenizer, ch *chat.Chat, opts Options) (
 	for i := range widths {
 		widths[i] = cfg.KVWidth()
 	}
-	nb, err := opts.kvBlocks(widths)
-	if err != nil {
-		return nil, err
-	}
 	be := opts.Backend
 	if be == nil {
 		return nil, fmt.Errorf("engine: New needs Options.Backend (the model's backend)")
 	}
-	cache, err := model.NewCache(be, cfg, nb, opts.BlockSize)
+	kvt, err := opts.kvType(be)
+	if err != nil {
+		return nil, err
+	}
+	nb, err := opts.kvBlocks(kvt, widths)
+	if err != nil {
+		return nil, err
+	}
+	cache, err := model.NewCacheOf(be, cfg, nb, opts.BlockSize, kvt)
 	if err != nil {
 		return nil, err
 	}

@@ -98,7 +98,7 @@ func loadReference(t testing.TB, variant string) *modeltest.Reference {
 // scheduler's batching, chunking and preemption.
 func greedyAlone(t testing.TB, e *Engine, prompt []int32, n int) []int32 {
 	t.Helper()
-	cache, err := model.NewCache(e.be, e.model.Config(), (len(prompt)+n)/16+2, 16)
+	cache, err := model.NewCacheOf(e.be, e.model.Config(), (len(prompt)+n)/16+2, 16, e.cache.Type)
 	if err != nil {
 		t.Fatal(err)
 	}

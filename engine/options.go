@@ -10,6 +10,7 @@ import (
 	"github.com/ferrum-go/ferrum/compute"
 	"github.com/ferrum-go/ferrum/embed"
 	"github.com/ferrum-go/ferrum/kvcache"
+	"github.com/ferrum-go/ferrum/quant"
 )
 
 // Options tune an Engine. The zero value is sensible everywhere.
@@ -48,6 +49,11 @@ type Options struct {
 	KVCacheTokens    int
 	KVCacheBytes     int64
 	KVMemoryFraction float64
+	// KVCacheType is the KV cache's element type: "f16" (half the memory
+	// per token, as llama.cpp's default; keys and values are rounded to
+	// nearest even when written) or "f32" (exact). Empty means f16 on a
+	// backend that has F16 pools (the CPU backend), else f32.
+	KVCacheType string
 	// DisablePrefixCache turns prefix caching off (it is on by default).
 	DisablePrefixCache bool
 
@@ -82,10 +88,31 @@ func (o *Options) setDefaults(maxPositions int) {
 	}
 }
 
-// kvBlocks picks the pool size in blocks for a cache of kvWidth per layer.
-func (o *Options) kvBlocks(kvWidth []int) (int, error) {
+// kvType resolves KVCacheType for be.
+func (o *Options) kvType(be compute.Backend) (quant.Type, error) {
+	_, f16 := be.(compute.KVAllocator)
+	switch o.KVCacheType {
+	case "":
+		if f16 {
+			return quant.F16, nil
+		}
+		return quant.F32, nil
+	case "f32":
+		return quant.F32, nil
+	case "f16":
+		if !f16 {
+			return 0, fmt.Errorf("engine: KV cache type f16: backend %s has no F16 KV cache", be.Name())
+		}
+		return quant.F16, nil
+	}
+	return 0, fmt.Errorf("engine: KV cache type %q is not one of f16, f32", o.KVCacheType)
+}
+
+// kvBlocks picks the pool size in blocks for a cache of kvWidth per layer
+// with elements of type t.
+func (o *Options) kvBlocks(t quant.Type, kvWidth []int) (int, error) {
 	bs := o.BlockSize
-	perBlock := kvcache.BytesPerBlock(kvWidth, bs)
+	perBlock := kvcache.BytesPerBlockOf(t, kvWidth, bs)
 	ceil := func(tokens int) int { return (tokens + bs - 1) / bs }
 	switch {
 	case o.KVCacheTokens > 0:

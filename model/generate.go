@@ -6,16 +6,22 @@ import (
 
 	"github.com/ferrum-go/ferrum/compute"
 	"github.com/ferrum-go/ferrum/kvcache"
+	"github.com/ferrum-go/ferrum/quant"
 )
 
 // NewCache allocates a KV cache shaped for cfg on be: numBlocks blocks of
 // blockSize positions (kvcache.DefaultBlockSize when 0) per layer.
 func NewCache(be compute.Backend, cfg *Config, numBlocks, blockSize int) (*kvcache.Cache, error) {
+	return NewCacheOf(be, cfg, numBlocks, blockSize, quant.F32)
+}
+
+// NewCacheOf is NewCache with pools of type t (F32 or F16).
+func NewCacheOf(be compute.Backend, cfg *Config, numBlocks, blockSize int, t quant.Type) (*kvcache.Cache, error) {
 	widths := make([]int, cfg.NumLayers)
 	for i := range widths {
 		widths[i] = cfg.KVWidth()
 	}
-	return kvcache.New(be, kvcache.Spec{KVWidth: widths, NumBlocks: numBlocks, BlockSize: blockSize})
+	return kvcache.New(be, kvcache.Spec{KVWidth: widths, NumBlocks: numBlocks, BlockSize: blockSize, Type: t})
 }
 
 // Greedy is the simplest generation loop, for tests and tools: prefill the

@@ -23,6 +23,7 @@ import (
 	"github.com/ferrum-go/ferrum/hub"
 	"github.com/ferrum-go/ferrum/kvcache"
 	"github.com/ferrum-go/ferrum/model"
+	"github.com/ferrum-go/ferrum/quant"
 )
 
 func init() { subcommands = append(subcommands, newBenchCmd) }
@@ -39,6 +40,7 @@ type benchOptions struct {
 	concurrency, requests, inputLen, outputLen int
 	kvTokens                                   int
 	tokenizer                                  string
+	kvType                                     string
 }
 
 func newBenchCmd() *cobra.Command {
@@ -87,6 +89,7 @@ tokens/s, time to first token and time per output token.`,
 	fl.IntVar(&o.inputLen, "input-len", 512, "serving mode: prompt tokens per request")
 	fl.IntVar(&o.outputLen, "output-len", 128, "serving mode: generated tokens per request")
 	fl.IntVar(&o.kvTokens, "kv-cache-tokens", 0, "serving mode: KV cache size in tokens (0: sized from free memory)")
+	fl.StringVar(&o.kvType, "kv-cache-type", "f16", "KV cache element type: f16 or f32")
 	fl.StringVar(&o.tokenizer, "tokenizer", "", "serving mode: load the tokenizer from this folder or file (for a GGUF without one)")
 	return cmd
 }
@@ -145,7 +148,7 @@ func benchSpeed(ctx context.Context, w io.Writer, o *benchOptions) error {
 				} else {
 					r.Test = fmt.Sprintf("tg%d", t[1])
 				}
-				if err := runSpeedTest(ctx, m, be, &r, o.reps, o.batch); err != nil {
+				if err := runSpeedTest(ctx, m, be, &r, o.reps, o.batch, o.kvType); err != nil {
 					m.Close()
 					be.Close()
 					return fmt.Errorf("bench %s %s: %w", path, r.Test, err)
@@ -169,11 +172,19 @@ func benchSpeed(ctx context.Context, w io.Writer, o *benchOptions) error {
 
 // runSpeedTest times r.NPrompt prompt tokens in batches of batch rows, or
 // r.NGen single-token decode steps, on random tokens in a fresh context.
-func runSpeedTest(ctx context.Context, m model.Model, be *cpu.Backend, r *speedResult, reps, batch int) error {
+func runSpeedTest(ctx context.Context, m model.Model, be *cpu.Backend, r *speedResult, reps, batch int, kvType string) error {
 	cfg := m.Config()
 	total := r.NPrompt + r.NGen
 	const bs = kvcache.DefaultBlockSize
-	cache, err := model.NewCache(be, cfg, (total+bs-1)/bs, bs)
+	kvt := quant.F16
+	switch kvType {
+	case "f16", "":
+	case "f32":
+		kvt = quant.F32
+	default:
+		return fmt.Errorf("--kv-cache-type %q is not one of f16, f32", kvType)
+	}
+	cache, err := model.NewCacheOf(be, cfg, (total+bs-1)/bs, bs, kvt)
 	if err != nil {
 		return err
 	}
@@ -356,7 +367,7 @@ func serveOnce(ctx context.Context, path string, threads int, o *benchOptions) (
 	threads = be.Threads()
 	e, err := openGenerator(path, engine.Options{
 		Backend: be, MaxSeqs: max(o.concurrency, 1), MaxBatchTokens: o.batch,
-		MaxModelLen: o.inputLen + o.outputLen, KVCacheTokens: o.kvTokens, TokenizerPath: o.tokenizer,
+		MaxModelLen: o.inputLen + o.outputLen, KVCacheTokens: o.kvTokens, TokenizerPath: o.tokenizer, KVCacheType: o.kvType,
 	})
 	if err != nil {
 		return nil, err

@@ -143,6 +143,7 @@ type engineFlags struct {
 	ctxSize  int
 	kvTokens int
 	noPrefix bool
+	kvType   string
 }
 
 func (f *engineFlags) register(cmd *cobra.Command) {
@@ -151,10 +152,11 @@ func (f *engineFlags) register(cmd *cobra.Command) {
 	fl.IntVar(&f.ctxSize, "ctx-size", 0, "maximum tokens of prompt plus answer (0: the model's context length)")
 	fl.IntVar(&f.kvTokens, "kv-cache-tokens", 0, "KV cache size in tokens (0: sized from free memory)")
 	fl.BoolVar(&f.noPrefix, "no-prefix-cache", false, "disable prefix caching")
+	fl.StringVar(&f.kvType, "kv-cache-type", "f16", "KV cache element type: f16 (half the memory) or f32 (exact)")
 }
 
 func (f *engineFlags) options() engine.Options {
-	return engine.Options{Threads: f.threads, MaxModelLen: f.ctxSize, KVCacheTokens: f.kvTokens, DisablePrefixCache: f.noPrefix}
+	return engine.Options{Threads: f.threads, MaxModelLen: f.ctxSize, KVCacheTokens: f.kvTokens, DisablePrefixCache: f.noPrefix, KVCacheType: f.kvType}
 }
 
 func stdinIsTerminal(r io.Reader) bool { return term.IsTerminal(r) }

@@ -24,6 +24,9 @@ func Run(t *testing.T, be compute.Backend) {
 	t.Run("RoPE", func(t *testing.T) { testRoPE(t, be) })
 	t.Run("Embed", func(t *testing.T) { testEmbed(t, be) })
 	t.Run("Attention", func(t *testing.T) { testAttention(t, be) })
+	if ka, ok := be.(compute.KVAllocator); ok {
+		t.Run("AttentionF16KV", func(t *testing.T) { testAttentionF16(t, be, ka) })
+	}
 }
 
 // WeightTypes are the weight element types MatMul and Embed are checked on.

@@ -8,7 +8,7 @@ import (
 )
 
 func (b *Backend) WriteKV(kPool, vPool, k, v compute.Tensor, slots []int32) {
-	kp, vp, kt, vt := f32Of(kPool), f32Of(vPool), f32Of(k), f32Of(v)
+	kp, vp, kt, vt := kvPoolOf(kPool), kvPoolOf(vPool), f32Of(k), f32Of(v)
 	if kt.rows != len(slots) || vt.rows != len(slots) || kt.cols != kp.cols || vt.cols != vp.cols {
 		panic(fmt.Sprintf("cpu: WriteKV of %dx%d/%dx%d into pools of width %d/%d with %d slots",
 			kt.rows, kt.cols, vt.rows, vt.cols, kp.cols, vp.cols, len(slots)))
@@ -17,8 +17,8 @@ func (b *Backend) WriteKV(kPool, vPool, k, v compute.Tensor, slots []int32) {
 		if s < 0 || int(s) >= kp.rows || int(s) >= vp.rows {
 			panic(fmt.Sprintf("cpu: WriteKV slot %d outside pool of %d rows", s, kp.rows))
 		}
-		copy(kp.row(int(s)), kt.row(r))
-		copy(vp.row(int(s)), vt.row(r))
+		kp.putRow(int(s), kt.row(r))
+		vp.putRow(int(s), vt.row(r))
 	}
 }
 
@@ -29,10 +29,10 @@ const attnChunk = 64
 // softmax, so no score matrix is materialized and long contexts cost only
 // O(HeadDim + attnChunk) memory per item.
 func (b *Backend) Attention(dst, q, kPool, vPool compute.Tensor, p *compute.AttentionParams) {
-	dt, qt, kp, vp := f32Of(dst), f32Of(q), f32Of(kPool), f32Of(vPool)
+	dt, qt, kp, vp := f32Of(dst), f32Of(q), kvPoolOf(kPool), kvPoolOf(vPool)
 	hd := p.HeadDim
 	if p.Heads%p.KVHeads != 0 || qt.cols != p.Heads*hd || dt.cols != qt.cols || dt.rows != qt.rows ||
-		kp.cols != p.KVHeads*hd || vp.cols != kp.cols || len(p.Positions) != qt.rows {
+		kp.cols != p.KVHeads*hd || vp.cols != kp.cols || kp.dtype != vp.dtype || len(p.Positions) != qt.rows {
 		panic(fmt.Sprintf("cpu: Attention q %dx%d dst %dx%d pools width %d, heads %d/%d of %d, %d positions",
 			qt.rows, qt.cols, dt.rows, dt.cols, kp.cols, p.Heads, p.KVHeads, hd, len(p.Positions)))
 	}
@@ -94,7 +94,11 @@ func attend(c *attnCtx, lo, hi int) {
 				j := j0 + i
 				run := min(len(s)-i, p.BlockSize-j%p.BlockSize)
 				slot := int(bt[j/p.BlockSize])*p.BlockSize + j%p.BlockSize
-				scoreRun(s[i:i+run], qv, kp.f32[slot*kp.cols+kvOff:], kp.cols, run, p.Scale)
+				if kp.f16 != nil {
+					scoreRunF16(s[i:i+run], qv, kp.f16[slot*kp.cols+kvOff:], kp.cols, run, p.Scale)
+				} else {
+					scoreRun(s[i:i+run], qv, kp.f32[slot*kp.cols+kvOff:], kp.cols, run, p.Scale)
+				}
 				i += run
 			}
 			cm := float32(math.Inf(-1))
@@ -116,7 +120,11 @@ func attend(c *attnCtx, lo, hi int) {
 				j := j0 + i
 				run := min(len(s)-i, p.BlockSize-j%p.BlockSize)
 				slot := int(bt[j/p.BlockSize])*p.BlockSize + j%p.BlockSize
-				accumRun(acc, vp.f32[slot*vp.cols+kvOff:], vp.cols, s[i:i+run])
+				if vp.f16 != nil {
+					accumRunF16(acc, vp.f16[slot*vp.cols+kvOff:], vp.cols, s[i:i+run])
+				} else {
+					accumRun(acc, vp.f32[slot*vp.cols+kvOff:], vp.cols, s[i:i+run])
+				}
 				i += run
 			}
 		}

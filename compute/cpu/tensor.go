@@ -15,6 +15,7 @@ type tensor struct {
 	rows, cols int
 	f32        []float32 // F32 tensors: rows*cols values
 	raw        []byte    // other weights: rows*rowBytes bytes, read-only
+	f16        []uint16  // F16 KV pools (AllocKV): rows*cols values
 	rowBytes   int
 	deq        func(src []byte, dst []float32) // non-F32 weights
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/ferrum-go/ferrum/compute"
 	"github.com/ferrum-go/ferrum/kvcache"
 	"github.com/ferrum-go/ferrum/model"
+	"github.com/ferrum-go/ferrum/quant"
 )
 
 // RunBatch runs the prompts through m in a fresh cache of blockSize-token
@@ -17,11 +18,17 @@ import (
 // next chunk tokens of each unfinished prompt, one mixed batch a step.
 func RunBatch(t testing.TB, m model.Model, be compute.Backend, prompts [][]int32, blockSize, chunk int) [][][]float32 {
 	t.Helper()
+	return RunBatchKV(t, m, be, prompts, blockSize, chunk, quant.F32)
+}
+
+// RunBatchKV is RunBatch with a KV cache of element type kv (F32 or F16).
+func RunBatchKV(t testing.TB, m model.Model, be compute.Backend, prompts [][]int32, blockSize, chunk int, kv quant.Type) [][][]float32 {
+	t.Helper()
 	blocks := len(prompts)
 	for _, p := range prompts {
 		blocks += (len(p) + blockSize - 1) / blockSize
 	}
-	cache, err := model.NewCache(be, m.Config(), blocks, blockSize)
+	cache, err := model.NewCacheOf(be, m.Config(), blocks, blockSize, kv)
 	if err != nil {
 		t.Fatal(err)
 	}
