@@ -41,9 +41,15 @@ func (t *tensor) putRow(r int, src []float32) {
 	}
 }
 
-// scoreRunF16 is scoreRun over F16 keys: out[j] = scale*<q, k_j> with k_j
+// Slots for SIMD kernels (attn_f16_amd64.go); these are the plain-Go ones.
+var (
+	scoreRunF16 = scoreRunF16Generic
+	accumRunF16 = accumRunF16Generic
+)
+
+// scoreRunF16Generic is scoreRun over F16 keys: out[j] = scale*<q, k_j> with k_j
 // widened exactly to F32, summed in the same order as dot.
-func scoreRunF16(out, q []float32, k []uint16, stride, n int, scale float32) {
+func scoreRunF16Generic(out, q []float32, k []uint16, stride, n int, scale float32) {
 	hd := len(q)
 	for j := 0; j < n; j++ {
 		kr := k[j*stride : j*stride+hd]
@@ -55,8 +61,8 @@ func scoreRunF16(out, q []float32, k []uint16, stride, n int, scale float32) {
 	}
 }
 
-// accumRunF16 is accumRun over F16 values: acc += sum_j w[j]*v_j.
-func accumRunF16(acc []float32, v []uint16, stride int, w []float32) {
+// accumRunF16Generic is accumRun over F16 values: acc += sum_j w[j]*v_j.
+func accumRunF16Generic(acc []float32, v []uint16, stride int, w []float32) {
 	hd := len(acc)
 	for j, e := range w {
 		vr := v[j*stride : j*stride+hd]
