@@ -181,6 +181,14 @@ func (m *Model) Forward(ctx context.Context, b *model.Batch) (*model.Logits, err
 func (m *Model) ForwardInto(ctx context.Context, b *model.Batch, out *model.Logits) error {
 	st := m.steps.Get().(*step)
 	defer m.putStep(st)
+	// The arena keeps every layer's activations of the largest batch it has
+	// served, for as long as the step lives in the pool: worth it for decode
+	// steps, far too much memory after a long prefill. Large batches
+	// allocate per layer instead, and the garbage collector frees them.
+	st.be = st.arena
+	if len(b.Tokens) > arenaMaxRows {
+		st.be = m.be
+	}
 	x, err := m.trunk(ctx, b, st)
 	if err != nil {
 		return err
@@ -193,6 +201,9 @@ func (m *Model) ForwardInto(ctx context.Context, b *model.Batch, out *model.Logi
 	st.be.Download(logits, nil, out.Data)
 	return nil
 }
+
+// arenaMaxRows is the largest batch whose activations a pooled step keeps.
+const arenaMaxRows = 32
 
 func (m *Model) putStep(st *step) {
 	st.done()
