@@ -87,7 +87,7 @@ func closeness(want, got [][]float32) (top1, meanKL, relErr float64) {
 		if model.Argmax(want[i]) == model.Argmax(got[i]) {
 			top1++
 		}
-		meanKL += klDiv(want[i], got[i])
+		meanKL += modeltest.KL(want[i], got[i])
 		relErr = math.Max(relErr, modeltest.RelErr(got[i:i+1], want[i:i+1]))
 	}
 	n := float64(len(want))
@@ -136,31 +136,6 @@ func inTop5(logits []float32, id int) bool {
 		}
 	}
 	return above < 5
-}
-
-func klDiv(p, q []float32) float64 {
-	lp, lq := logSoftmax(p), logSoftmax(q)
-	var kl float64
-	for i := range lp {
-		kl += math.Exp(lp[i]) * (lp[i] - lq[i])
-	}
-	return kl
-}
-
-func logSoftmax(x []float32) []float64 {
-	mx := math.Inf(-1)
-	for _, v := range x {
-		mx = math.Max(mx, float64(v))
-	}
-	var s float64
-	for _, v := range x {
-		s += math.Exp(float64(v) - mx)
-	}
-	out := make([]float64, len(x))
-	for i, v := range x {
-		out[i] = float64(v) - mx - math.Log(s)
-	}
-	return out
 }
 
 // TestFixturesToGGUF: the fixtures converted at F32 give the safetensors

@@ -92,7 +92,7 @@ func TestGGUFQuantizedClose(t *testing.T) {
 				if model.Argmax(got[i][p]) == model.Argmax(want[i][p]) {
 					agree++
 				}
-				kl += klDiv(want[i][p], got[i][p])
+				kl += modeltest.KL(want[i][p], got[i][p])
 				n++
 			}
 		}
@@ -106,30 +106,4 @@ func TestGGUFQuantizedClose(t *testing.T) {
 		}
 		prevKL = meanKL
 	}
-}
-
-// klDiv is KL(softmax(p) || softmax(q)).
-func klDiv(p, q []float32) float64 {
-	lp, lq := logSoftmax(p), logSoftmax(q)
-	var kl float64
-	for i := range lp {
-		kl += math.Exp(lp[i]) * (lp[i] - lq[i])
-	}
-	return kl
-}
-
-func logSoftmax(x []float32) []float64 {
-	m := math.Inf(-1)
-	for _, v := range x {
-		m = math.Max(m, float64(v))
-	}
-	var s float64
-	for _, v := range x {
-		s += math.Exp(float64(v) - m)
-	}
-	out := make([]float64, len(x))
-	for i, v := range x {
-		out[i] = float64(v) - m - math.Log(s)
-	}
-	return out
 }
