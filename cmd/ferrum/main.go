@@ -12,7 +12,12 @@ import (
 )
 
 func main() {
-	if err := newRootCmd().Execute(); err != nil {
+	stop, err := startProfile()
+	if err == nil {
+		err = newRootCmd().Execute()
+		stop()
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "ferrum:", err)
 		os.Exit(1)
 	}

@@ -20,6 +20,9 @@ func (b *Backend) MatMul(dst, x, w compute.Tensor) {
 		panic(fmt.Sprintf("cpu: MatMul %dx%d by (%dx%d)^T into %dx%d", xt.rows, xt.cols, wt.rows, wt.cols, d.rows, d.cols))
 	}
 	rows, in, out := xt.rows, xt.cols, wt.rows
+	if g := gemms[wt.dtype]; g != nil && !b.exactMatMul && g(b, d.f32, xt.f32, rows, wt) {
+		return
+	}
 	c := mmCtx{d: d.f32, x: xt.f32, rows: rows, in: in, w: wt}
 	if qk := qKernels[wt.dtype]; qk != nil && !b.exactMatMul && in%qk.elems == 0 {
 		a := actPool.Get().(*actBuf)
