@@ -27,6 +27,9 @@ func Run(t *testing.T, be compute.Backend) {
 	if ka, ok := be.(compute.KVAllocator); ok {
 		t.Run("AttentionF16KV", func(t *testing.T) { testAttentionF16(t, be, ka) })
 	}
+	if _, ok := be.(compute.MoEFFNBackend); ok {
+		t.Run("MoEFFN", func(t *testing.T) { MoEFFN(t, be, 1e-5) })
+	}
 }
 
 // WeightTypes are the weight element types MatMul and Embed are checked on.

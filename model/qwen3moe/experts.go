@@ -28,6 +28,12 @@ type sparseMLP struct {
 	topK    int
 	renorm  bool // norm_topk_prob
 	stats   *Stats
+	// fused is the load-time backend's fused MoE op, if it has one, and
+	// weights the experts in its terms. It is kept because the backend a
+	// decode step passes in may be an nn.Arena, which forwards only
+	// compute.Backend and compute.MoEBackend.
+	fused   compute.MoEFFNBackend
+	weights []compute.Expert
 }
 
 // Stats counts expert weight traffic, for benchmarks and tests: how many
@@ -81,12 +87,30 @@ func (m *sparseMLP) route(be compute.Backend, x compute.Tensor) (rows [][]int32,
 // back to those rows. A row's sum therefore runs over its experts in the
 // same order whatever else is in the batch.
 func (m *sparseMLP) Forward(be compute.Backend, x compute.Tensor) compute.Tensor {
+	rows, scales := m.route(be, x)
+	out := be.Alloc(x.Rows(), x.Cols())
+	if m.fused != nil {
+		m.fused.MoEFFN(out, x, m.weights, rows, scales)
+	} else {
+		m.perExpert(be, x, out, rows, scales)
+	}
+	if m.stats != nil {
+		for id, rs := range rows {
+			if len(rs) > 0 {
+				m.stats.ExpertBytesRead.Add(m.experts[id].bytes)
+			}
+		}
+		m.stats.TokensRouted.Add(int64(x.Rows()))
+	}
+	return out
+}
+
+// perExpert is Forward's expert loop on a backend without the fused op.
+func (m *sparseMLP) perExpert(be compute.Backend, x, out compute.Tensor, rows [][]int32, scales [][]float32) {
 	combine, ok := be.(compute.MoEBackend)
 	if !ok {
 		panic(fmt.Sprintf("qwen3moe: backend %s has no MoE ops", be.Name())) // checked in New
 	}
-	rows, scales := m.route(be, x)
-	out := be.Alloc(x.Rows(), x.Cols())
 	for id, rs := range rows {
 		if len(rs) == 0 {
 			continue
@@ -102,14 +126,7 @@ func (m *sparseMLP) Forward(be compute.Backend, x compute.Tensor) compute.Tensor
 		d := be.Alloc(len(rs), ex.down.Rows())
 		be.MatMul(d, g, ex.down)
 		combine.AddScaledRows(out, d, rs, scales[id])
-		if m.stats != nil {
-			m.stats.ExpertBytesRead.Add(ex.bytes)
-		}
 	}
-	if m.stats != nil {
-		m.stats.TokensRouted.Add(int64(x.Rows()))
-	}
-	return out
 }
 
 // bindExperts finds layer l's experts in any of the three layouts:

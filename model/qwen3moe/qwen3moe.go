@@ -72,6 +72,12 @@ func NewWithMoE(cfg *model.Config, moe *MoEConfig, w model.Weights, be compute.B
 			renorm:  moe.NormTopKProb,
 			stats:   m.stats,
 		}
+		if f, ok := be.(compute.MoEFFNBackend); ok {
+			s.fused = f
+			for _, e := range s.experts {
+				s.weights = append(s.weights, compute.Expert{Gate: e.gate, Up: e.up, Down: e.down})
+			}
+		}
 		m.sparse = append(m.sparse, s)
 		return s
 	}
