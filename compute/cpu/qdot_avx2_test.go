@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/ferrum-go/ferrum/compute/computetest"
 	"github.com/ferrum-go/ferrum/quant"
+	"golang.org/x/sys/cpu"
 )
 
 // The AVX2 kernels are tested directly (whatever level the slots run at),
@@ -186,4 +188,80 @@ func TestAvx2Registered(t *testing.T) {
 			t.Errorf("%v: AVX2 kernels not registered", typ)
 		}
 	}
+}
+
+// TestAvx2ActQuant: the AVX2 activation quantizers give the AVX-512 ones'
+// bytes (where the CPU has both), the plain-Go scales, quants within 1 of
+// plain Go's (which rounds half away from zero and scales by 1/d), and
+// block sums that match their own quants.
+func TestAvx2ActQuant(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2+FMA (or FERRUM_CPU=generic)")
+	}
+	rng := rand.New(rand.NewPCG(23, 24))
+	const rows, cols = 3, 1024
+	x := computetest.Random(rng, rows*cols, 3)
+	clear(x[256:512])            // an all-zero super-block
+	x[40] = 1e-3                 // a tiny block
+	for i := 600; i < 632; i++ { // exact halves after scaling
+		x[i] = float32(i%5) * 0.5 * (127.0 / 127)
+	}
+	x[631] = 127
+	with512 := cpu512()
+	for _, k := range []int32{0, 128, 8, 16, -1} {
+		got, gen, ref := new(actBuf), new(actBuf), new(actBuf)
+		for _, a := range []*actBuf{got, gen, ref} {
+			if k != 0 {
+				a.shapeQ8(rows, cols)
+			} else {
+				a.shapeQ8K(rows, cols)
+			}
+		}
+		for r := 0; r < rows; r++ {
+			xr := x[r*cols : (r+1)*cols]
+			if k != 0 {
+				quantQ8RowAvx2(got, r, xr, k)
+				quantQ8RowGeneric(gen, r, xr, k)
+				if with512 {
+					quantQ8Blocks(&xr[0], cols/32, &ref.qs[r*ref.qsStride], &ref.f[r*ref.fStride], &ref.i[r*ref.iStride], k)
+				}
+			} else {
+				quantQ8KRowAvx2(got, r, xr)
+				quantQ8KRowGeneric(gen, r, xr)
+				if with512 {
+					quantQ8KBlocks(&xr[0], cols/256, &ref.qs[r*ref.qsStride], &ref.f[r*ref.fStride], &ref.i[r*ref.iStride])
+				}
+			}
+		}
+		name := fmt.Sprintf("k=%d", k)
+		if with512 && (!slices.Equal(got.qs, ref.qs) || !slices.Equal(got.f, ref.f) || !slices.Equal(got.i, ref.i)) {
+			t.Errorf("%s: AVX2 and AVX-512 quantizers differ", name)
+		}
+		if !slices.Equal(got.f, gen.f) {
+			t.Errorf("%s: scales differ from plain Go", name)
+		}
+		for i, q := range got.qs {
+			if d := int(q) - int(gen.qs[i]); d < -1 || d > 1 || q == -128 {
+				t.Fatalf("%s: quant %d: %d, plain Go %d", name, i, q, gen.qs[i])
+			}
+		}
+		// The sums must be those of the AVX2 quants themselves.
+		want := new(actBuf)
+		if k != 0 {
+			want.shapeQ8(rows, cols)
+		} else {
+			want.shapeQ8K(rows, cols)
+		}
+		copy(want.qs, got.qs)
+		extremeAct(want, k, func(i int) int8 { return got.qs[i] })
+		if !slices.Equal(got.i, want.i) {
+			t.Errorf("%s: block sums do not match the quants", name)
+		}
+	}
+}
+
+// cpu512: whether the AVX-512 quantizers can run here, whatever
+// FERRUM_CPU says (the test calls them directly).
+func cpu512() bool {
+	return cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512DQ
 }
