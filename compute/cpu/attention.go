@@ -23,11 +23,15 @@ func (b *Backend) WriteKV(kPool, vPool, k, v compute.Tensor, slots []int32) {
 }
 
 // attnChunk is the number of keys whose scores are taken before their exps.
+// Chunks sit at multiples of attnChunk in the sequence (a sliding window's
+// first one is partial), so that the queries of a prefill tile share them.
 const attnChunk = 64
 
 // Attention runs one (query row, head) pair per work item with an online
 // softmax, so no score matrix is materialized and long contexts cost only
-// O(HeadDim + attnChunk) memory per item.
+// O(HeadDim + attnChunk) memory per item. Sequences of several rows go by
+// tiles of queries (attn_prefill.go) where SIMD tile kernels exist, with the
+// same result bit for bit.
 func (b *Backend) Attention(dst, q, kPool, vPool compute.Tensor, p *compute.AttentionParams) {
 	dt, qt, kp, vp := f32Of(dst), f32Of(q), kvPoolOf(kPool), kvPoolOf(vPool)
 	hd := p.HeadDim
@@ -46,8 +50,23 @@ func (b *Backend) Attention(dst, q, kPool, vPool compute.Tensor, p *compute.Atte
 			rowSeq[r] = int32(si)
 		}
 	}
-	c := attnCtx{dt: dt, qt: qt, kp: kp, vp: vp, p: p, rowSeq: rowSeq}
-	parallelCtx(b.pool, attnJobs, qt.rows*p.Heads, 1, c, attend)
+	c := attnCtx{dt: dt, qt: qt, kp: kp, vp: vp, p: p, rowSeq: rowSeq, tile: tileKernels != nil && hd%16 == 0}
+	if n := c.tileItems(); n > 0 {
+		parallelCtx(b.pool, attnJobs, n, 1, c, attendTiles)
+		// The per-row path takes the rows left: those of no tiled sequence.
+		listBuf := intScratch.get(qt.rows)
+		rows := listBuf.v[:0]
+		for r, si := range rowSeq {
+			if si < 0 || !c.tiled(int(si)) {
+				rows = append(rows, int32(r))
+			}
+		}
+		c.rows = rows
+		parallelCtx(b.pool, attnJobs, len(rows)*p.Heads, 1, c, attend)
+		intScratch.put(listBuf)
+	} else {
+		parallelCtx(b.pool, attnJobs, qt.rows*p.Heads, 1, c, attend)
+	}
 	intScratch.put(seqBuf)
 }
 
@@ -55,6 +74,10 @@ type attnCtx struct {
 	dt, qt, kp, vp *tensor
 	p              *compute.AttentionParams
 	rowSeq         []int32
+	// tile: sequences of attnTileMinRows rows or more take the tiled path.
+	tile bool
+	// rows, when set, lists the rows attend's items cover (else all).
+	rows []int32
 }
 
 var attnJobs = newJobPool[attnCtx]()
@@ -68,6 +91,9 @@ func attend(c *attnCtx, lo, hi int) {
 	acc, scores := buf.v[:hd], buf.v[hd:]
 	for it := lo; it < hi; it++ {
 		r, h := it/p.Heads, it%p.Heads
+		if c.rows != nil {
+			r = int(c.rows[r])
+		}
 		out := dt.row(r)[h*hd : (h+1)*hd]
 		if rowSeq[r] < 0 {
 			panic(fmt.Sprintf("cpu: Attention row %d belongs to no sequence", r))
@@ -80,14 +106,11 @@ func attend(c *attnCtx, lo, hi int) {
 		if p.Window > 0 && pos-p.Window+1 > first {
 			first = pos - p.Window + 1
 		}
-		// Online softmax over chunks of keys: scores of a chunk, then
-		// one rescale of the accumulator if the running maximum moved,
-		// then the chunk's exps (vectorized) and value accumulation.
 		m := float32(math.Inf(-1))
 		var l float32
 		clear(acc)
-		for j0 := first; j0 <= pos; j0 += attnChunk {
-			s := scores[:min(pos+1-j0, attnChunk)]
+		for j0 := first; j0 <= pos; j0 = (j0/attnChunk + 1) * attnChunk {
+			s := scores[:min(pos+1, (j0/attnChunk+1)*attnChunk)-j0]
 			// Keys of one block sit in consecutive pool rows: score them
 			// as runs.
 			for i := 0; i < len(s); {
@@ -101,21 +124,7 @@ func attend(c *attnCtx, lo, hi int) {
 				}
 				i += run
 			}
-			cm := float32(math.Inf(-1))
-			for _, v := range s {
-				cm = max(cm, v)
-			}
-			if cm > m {
-				if l != 0 {
-					c := float32(math.Exp(float64(m - cm)))
-					l *= c
-					for i := range acc {
-						acc[i] *= c
-					}
-				}
-				m = cm
-			}
-			l += expSub(s, m)
+			softmaxChunk(s, &m, &l, acc)
 			for i := 0; i < len(s); {
 				j := j0 + i
 				run := min(len(s)-i, p.BlockSize-j%p.BlockSize)
@@ -134,4 +143,44 @@ func attend(c *attnCtx, lo, hi int) {
 		}
 	}
 	floatScratch.put(buf)
+}
+
+// softmaxChunk is one online-softmax step of a query over a chunk of its
+// scores s: the running maximum m moves to the chunk's if that is larger,
+// rescaling the sum l and the accumulator acc, then s becomes the exps
+// (the weights of the chunk's values) and l grows by their sum. Both
+// Attention paths take it, so that they agree bit for bit.
+func softmaxChunk(s []float32, m, l *float32, acc []float32) {
+	cm := maxRun(s)
+	if cm > *m {
+		if *l != 0 {
+			c := float32(math.Exp(float64(*m - cm)))
+			*l *= c
+			scaleRun(acc, c)
+		}
+		*m = cm
+	}
+	*l += expSub(s, *m)
+}
+
+// softmaxChunk's loops: slots for SIMD kernels. maxRun may treat NaN and
+// the sign of zero as it likes (softmaxChunk depends on neither), so long
+// as it does so in both paths.
+var (
+	maxRun   = maxRunGeneric
+	scaleRun = scaleRunGeneric
+)
+
+func maxRunGeneric(x []float32) float32 {
+	m := float32(math.Inf(-1))
+	for _, v := range x {
+		m = max(m, v)
+	}
+	return m
+}
+
+func scaleRunGeneric(x []float32, c float32) {
+	for i := range x {
+		x[i] *= c
+	}
 }
