@@ -373,6 +373,98 @@ GLOBL m30<>(SB), RODATA|NOPTR, $32
 	VMULPS Y0, Y2, Y1; \
 	VFMADD231PS Y1, isum, facc
 
+// q5bytes: VPSHUFB mask that copies byte i/8 of a broadcast 32-bit qh to
+// byte i; q5bits: bit i%8 of byte i.
+DATA q5bytes<>+0(SB)/8, $0x0000000000000000
+DATA q5bytes<>+8(SB)/8, $0x0101010101010101
+DATA q5bytes<>+16(SB)/8, $0x0202020202020202
+DATA q5bytes<>+24(SB)/8, $0x0303030303030303
+GLOBL q5bytes<>(SB), RODATA|NOPTR, $32
+
+DATA q5bits<>+0(SB)/8, $0x8040201008040201
+DATA q5bits<>+8(SB)/8, $0x8040201008040201
+DATA q5bits<>+16(SB)/8, $0x8040201008040201
+DATA q5bits<>+24(SB)/8, $0x8040201008040201
+GLOBL q5bits<>(SB), RODATA|NOPTR, $32
+
+DATA m10<>+0(SB)/8, $0x1010101010101010
+DATA m10<>+8(SB)/8, $0x1010101010101010
+DATA m10<>+16(SB)/8, $0x1010101010101010
+DATA m10<>+24(SB)/8, $0x1010101010101010
+GLOBL m10<>(SB), RODATA|NOPTR, $32
+
+// ---- Q5_0, Q4_1, Q5_1 ----------------------------------------------------
+//
+// The same shapes as Q4_0. Q5_0 quants are q+16 in 0..31 (2*31*127 = 7874
+// per VPMADDUBSW pair), cor = -16*sum(a). Q4_1/Q5_1 hold x = d*q + m:
+// acc += float(sum q*a)*(d*d_a), then acc += float(cor)*(m*d_a) with
+// cor = [sum(a), 0 x 7] (quantized with k = -1).
+
+// 32 nibbles at nib (16 bytes) -> Y0 in value order; clobbers Y1.
+#define NIB16(nib) \
+	VMOVDQU nib, X0; \
+	VPSRLW $4, X0, X1; \
+	VINSERTI128 $1, X1, Y0, Y0; \
+	VPAND nib0f<>(SB), Y0, Y0
+
+// Y0 |= 16 where bit i of the 32-bit qh is set; clobbers Y1.
+#define QH32(qh) \
+	VPBROADCASTD qh, Y1; \
+	VPSHUFB q5bytes<>(SB), Y1, Y1; \
+	VPAND q5bits<>(SB), Y1, Y1; \
+	VPCMPEQB q5bits<>(SB), Y1, Y1; \
+	VPAND m10<>(SB), Y1, Y1; \
+	VPOR Y1, Y0, Y0
+
+#define F16X8(src, x, y) \
+	VPBROADCASTW src, x; \
+	VCVTPH2PS x, y
+
+#define DEC_Q5_0(blk, qh, nib) \
+	NIB16(nib); \
+	QH32(qh); \
+	F16X8(blk, X2, Y2)
+
+#define DEC_Q4_1(blk, m, nib) \
+	NIB16(nib); \
+	F16X8(blk, X2, Y2); \
+	F16X8(m, X3, Y3)
+
+#define DEC_Q5_1(blk, m, qh, nib) \
+	NIB16(nib); \
+	QH32(qh); \
+	F16X8(blk, X2, Y2); \
+	F16X8(m, X3, Y3)
+
+// Q4_1/Q5_1 row: Y2 = d, Y3 = m.
+#define ROW_Q1(qsa, cora, scla, t, u, acc) \
+	VPMADDUBSW qsa, Y0, t; \
+	VPMADDWD ones16<>(SB), t, t; \
+	VCVTDQ2PS t, t; \
+	VMULPS scla, Y2, u; \
+	VFMADD231PS u, t, acc; \
+	VCVTDQ2PS cora, t; \
+	VMULPS scla, Y3, u; \
+	VFMADD231PS u, t, acc
+
+// ---- Q5_K ----------------------------------------------------------------
+//
+// Q4_K with a fifth bit per quant (q in 0..31: 2*31*127 = 7874 per
+// VPMADDUBSW pair): value 64g+l takes bit 2g of qh[l], value 64g+32+l bit
+// 2g+1. The shifts move bit b of each qh byte to bit 4 (word shifts; the
+// 0x10 mask keeps only bits that stayed within their byte).
+
+#define QH5(qhoff, shift, n) \
+	VMOVDQU qhoff(SI), Y1; \
+	shift $n, Y1, Y1; \
+	VPAND m10<>(SB), Y1, Y1; \
+	VPOR Y1, Y0, Y0
+
+#define QH5_0(qhoff) \
+	VMOVDQU qhoff(SI), Y1; \
+	VPAND m10<>(SB), Y1, Y1; \
+	VPOR Y1, Y0, Y0
+
 // func q8_0DotX1Avx2(w *byte, npairs int, qs *int8, scl *float32, cor *int32, out *[16]float32)
 TEXT ·q8_0DotX1Avx2(SB), NOSPLIT, $0-48
 	MOVQ w+0(FP), SI
@@ -769,4 +861,350 @@ q6_kdotx4avx2loop:
 	Q6K_END((R9)(R13*1), 32(R11)(R12*1), Y7, Y15)
 	KADVANCE(210)
 	JNZ q6_kdotx4avx2loop
+	KX4_EPILOGUE
+
+// func q5_0DotX1Avx2(w *byte, npairs int, qs *int8, scl *float32, cor *int32, out *[16]float32)
+TEXT ·q5_0DotX1Avx2(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), SI
+	MOVQ npairs+8(FP), CX
+	MOVQ qs+16(FP), DI
+	MOVQ scl+24(FP), R9
+	MOVQ cor+32(FP), R11
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+q5_0dotx1avx2loop:
+	DEC_Q5_0((SI), 2(SI), 6(SI))
+	ROW_Q4((DI), (R11), (R9), Y4, Y5, Y8)
+	DEC_Q5_0(22(SI), 24(SI), 28(SI))
+	ROW_Q4(32(DI), 32(R11), 32(R9), Y4, Y5, Y9)
+	ADDQ $44, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ q5_0dotx1avx2loop
+	MOVQ out+40(FP), DX
+	VMOVUPS Y8, (DX)
+	VMOVUPS Y9, 32(DX)
+	VZEROUPPER
+	RET
+
+// func q5_0DotX4Avx2(w *byte, npairs int, qs *int8, qsStride int, scl *float32, cor *int32, fStride int, out *[64]float32)
+TEXT ·q5_0DotX4Avx2(SB), NOSPLIT, $0-64
+	X4_PROLOGUE
+q5_0dotx4avx2loop:
+	DEC_Q5_0((SI), 2(SI), 6(SI))
+	ROW_Q4((DI), (R11), (R9), Y4, Y5, Y8)
+	ROW_Q4((DI)(R8*1), (R11)(R10*1), (R9)(R10*1), Y6, Y7, Y10)
+	ROW_Q4((DI)(R8*2), (R11)(R10*2), (R9)(R10*2), Y4, Y5, Y12)
+	ROW_Q4((DI)(R12*1), (R11)(R13*1), (R9)(R13*1), Y6, Y7, Y14)
+	DEC_Q5_0(22(SI), 24(SI), 28(SI))
+	ROW_Q4(32(DI), 32(R11), 32(R9), Y4, Y5, Y9)
+	ROW_Q4(32(DI)(R8*1), 32(R11)(R10*1), 32(R9)(R10*1), Y6, Y7, Y11)
+	ROW_Q4(32(DI)(R8*2), 32(R11)(R10*2), 32(R9)(R10*2), Y4, Y5, Y13)
+	ROW_Q4(32(DI)(R12*1), 32(R11)(R13*1), 32(R9)(R13*1), Y6, Y7, Y15)
+	ADDQ $44, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ q5_0dotx4avx2loop
+	X4_EPILOGUE
+
+// func q5_0DotW4Avx2(w *byte, wStride int, npairs int, qs *int8, scl *float32, cor *int32, out *[64]float32)
+TEXT ·q5_0DotW4Avx2(SB), NOSPLIT, $0-56
+	W4_PROLOGUE
+q5_0dotw4avx2loop:
+	DEC_Q5_0((SI), 2(SI), 6(SI))
+	ROW_Q4((DI), (R11), (R9), Y4, Y5, Y8)
+	DEC_Q5_0((SI)(R8*1), 2(SI)(R8*1), 6(SI)(R8*1))
+	ROW_Q4((DI), (R11), (R9), Y4, Y5, Y10)
+	DEC_Q5_0((SI)(R8*2), 2(SI)(R8*2), 6(SI)(R8*2))
+	ROW_Q4((DI), (R11), (R9), Y4, Y5, Y12)
+	DEC_Q5_0((SI)(R12*1), 2(SI)(R12*1), 6(SI)(R12*1))
+	ROW_Q4((DI), (R11), (R9), Y4, Y5, Y14)
+	DEC_Q5_0(22(SI), 24(SI), 28(SI))
+	ROW_Q4(32(DI), 32(R11), 32(R9), Y4, Y5, Y9)
+	DEC_Q5_0(22(SI)(R8*1), 24(SI)(R8*1), 28(SI)(R8*1))
+	ROW_Q4(32(DI), 32(R11), 32(R9), Y4, Y5, Y11)
+	DEC_Q5_0(22(SI)(R8*2), 24(SI)(R8*2), 28(SI)(R8*2))
+	ROW_Q4(32(DI), 32(R11), 32(R9), Y4, Y5, Y13)
+	DEC_Q5_0(22(SI)(R12*1), 24(SI)(R12*1), 28(SI)(R12*1))
+	ROW_Q4(32(DI), 32(R11), 32(R9), Y4, Y5, Y15)
+	ADDQ $44, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ q5_0dotw4avx2loop
+	W4_EPILOGUE
+
+// func q4_1DotX1Avx2(w *byte, npairs int, qs *int8, scl *float32, cor *int32, out *[16]float32)
+TEXT ·q4_1DotX1Avx2(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), SI
+	MOVQ npairs+8(FP), CX
+	MOVQ qs+16(FP), DI
+	MOVQ scl+24(FP), R9
+	MOVQ cor+32(FP), R11
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+q4_1dotx1avx2loop:
+	DEC_Q4_1((SI), 2(SI), 4(SI))
+	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y8)
+	DEC_Q4_1(20(SI), 22(SI), 24(SI))
+	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y9)
+	ADDQ $40, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ q4_1dotx1avx2loop
+	MOVQ out+40(FP), DX
+	VMOVUPS Y8, (DX)
+	VMOVUPS Y9, 32(DX)
+	VZEROUPPER
+	RET
+
+// func q4_1DotX4Avx2(w *byte, npairs int, qs *int8, qsStride int, scl *float32, cor *int32, fStride int, out *[64]float32)
+TEXT ·q4_1DotX4Avx2(SB), NOSPLIT, $0-64
+	X4_PROLOGUE
+q4_1dotx4avx2loop:
+	DEC_Q4_1((SI), 2(SI), 4(SI))
+	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y8)
+	ROW_Q1((DI)(R8*1), (R11)(R10*1), (R9)(R10*1), Y6, Y7, Y10)
+	ROW_Q1((DI)(R8*2), (R11)(R10*2), (R9)(R10*2), Y4, Y5, Y12)
+	ROW_Q1((DI)(R12*1), (R11)(R13*1), (R9)(R13*1), Y6, Y7, Y14)
+	DEC_Q4_1(20(SI), 22(SI), 24(SI))
+	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y9)
+	ROW_Q1(32(DI)(R8*1), 32(R11)(R10*1), 32(R9)(R10*1), Y6, Y7, Y11)
+	ROW_Q1(32(DI)(R8*2), 32(R11)(R10*2), 32(R9)(R10*2), Y4, Y5, Y13)
+	ROW_Q1(32(DI)(R12*1), 32(R11)(R13*1), 32(R9)(R13*1), Y6, Y7, Y15)
+	ADDQ $40, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ q4_1dotx4avx2loop
+	X4_EPILOGUE
+
+// func q4_1DotW4Avx2(w *byte, wStride int, npairs int, qs *int8, scl *float32, cor *int32, out *[64]float32)
+TEXT ·q4_1DotW4Avx2(SB), NOSPLIT, $0-56
+	W4_PROLOGUE
+q4_1dotw4avx2loop:
+	DEC_Q4_1((SI), 2(SI), 4(SI))
+	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y8)
+	DEC_Q4_1((SI)(R8*1), 2(SI)(R8*1), 4(SI)(R8*1))
+	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y10)
+	DEC_Q4_1((SI)(R8*2), 2(SI)(R8*2), 4(SI)(R8*2))
+	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y12)
+	DEC_Q4_1((SI)(R12*1), 2(SI)(R12*1), 4(SI)(R12*1))
+	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y14)
+	DEC_Q4_1(20(SI), 22(SI), 24(SI))
+	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y9)
+	DEC_Q4_1(20(SI)(R8*1), 22(SI)(R8*1), 24(SI)(R8*1))
+	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y11)
+	DEC_Q4_1(20(SI)(R8*2), 22(SI)(R8*2), 24(SI)(R8*2))
+	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y13)
+	DEC_Q4_1(20(SI)(R12*1), 22(SI)(R12*1), 24(SI)(R12*1))
+	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y15)
+	ADDQ $40, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ q4_1dotw4avx2loop
+	W4_EPILOGUE
+
+// func q5_1DotX1Avx2(w *byte, npairs int, qs *int8, scl *float32, cor *int32, out *[16]float32)
+TEXT ·q5_1DotX1Avx2(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), SI
+	MOVQ npairs+8(FP), CX
+	MOVQ qs+16(FP), DI
+	MOVQ scl+24(FP), R9
+	MOVQ cor+32(FP), R11
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+q5_1dotx1avx2loop:
+	DEC_Q5_1((SI), 2(SI), 4(SI), 8(SI))
+	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y8)
+	DEC_Q5_1(24(SI), 26(SI), 28(SI), 32(SI))
+	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y9)
+	ADDQ $48, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ q5_1dotx1avx2loop
+	MOVQ out+40(FP), DX
+	VMOVUPS Y8, (DX)
+	VMOVUPS Y9, 32(DX)
+	VZEROUPPER
+	RET
+
+// func q5_1DotX4Avx2(w *byte, npairs int, qs *int8, qsStride int, scl *float32, cor *int32, fStride int, out *[64]float32)
+TEXT ·q5_1DotX4Avx2(SB), NOSPLIT, $0-64
+	X4_PROLOGUE
+q5_1dotx4avx2loop:
+	DEC_Q5_1((SI), 2(SI), 4(SI), 8(SI))
+	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y8)
+	ROW_Q1((DI)(R8*1), (R11)(R10*1), (R9)(R10*1), Y6, Y7, Y10)
+	ROW_Q1((DI)(R8*2), (R11)(R10*2), (R9)(R10*2), Y4, Y5, Y12)
+	ROW_Q1((DI)(R12*1), (R11)(R13*1), (R9)(R13*1), Y6, Y7, Y14)
+	DEC_Q5_1(24(SI), 26(SI), 28(SI), 32(SI))
+	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y9)
+	ROW_Q1(32(DI)(R8*1), 32(R11)(R10*1), 32(R9)(R10*1), Y6, Y7, Y11)
+	ROW_Q1(32(DI)(R8*2), 32(R11)(R10*2), 32(R9)(R10*2), Y4, Y5, Y13)
+	ROW_Q1(32(DI)(R12*1), 32(R11)(R13*1), 32(R9)(R13*1), Y6, Y7, Y15)
+	ADDQ $48, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ q5_1dotx4avx2loop
+	X4_EPILOGUE
+
+// func q5_1DotW4Avx2(w *byte, wStride int, npairs int, qs *int8, scl *float32, cor *int32, out *[64]float32)
+TEXT ·q5_1DotW4Avx2(SB), NOSPLIT, $0-56
+	W4_PROLOGUE
+q5_1dotw4avx2loop:
+	DEC_Q5_1((SI), 2(SI), 4(SI), 8(SI))
+	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y8)
+	DEC_Q5_1((SI)(R8*1), 2(SI)(R8*1), 4(SI)(R8*1), 8(SI)(R8*1))
+	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y10)
+	DEC_Q5_1((SI)(R8*2), 2(SI)(R8*2), 4(SI)(R8*2), 8(SI)(R8*2))
+	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y12)
+	DEC_Q5_1((SI)(R12*1), 2(SI)(R12*1), 4(SI)(R12*1), 8(SI)(R12*1))
+	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y14)
+	DEC_Q5_1(24(SI), 26(SI), 28(SI), 32(SI))
+	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y9)
+	DEC_Q5_1(24(SI)(R8*1), 26(SI)(R8*1), 28(SI)(R8*1), 32(SI)(R8*1))
+	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y11)
+	DEC_Q5_1(24(SI)(R8*2), 26(SI)(R8*2), 28(SI)(R8*2), 32(SI)(R8*2))
+	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y13)
+	DEC_Q5_1(24(SI)(R12*1), 26(SI)(R12*1), 28(SI)(R12*1), 32(SI)(R12*1))
+	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y15)
+	ADDQ $48, SI
+	ADDQ $64, DI
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ q5_1dotw4avx2loop
+	W4_EPILOGUE
+
+// func q5_KDotX1Avx2(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[16]float32)
+TEXT ·q5_KDotX1Avx2(SB), NOSPLIT, $16-48
+	KX1_PROLOGUE
+q5_kdotx1avx2loop:
+	Q4K_SCALES
+	VPXOR Y4, Y4, Y4
+	NIB_LO(48)
+	QH5(16, VPSLLW, 4)
+	VPSHUFB k4shuf<>+0(SB), Y3, Y1
+	KROW((DI), Y4)
+	NIB_HI(48)
+	QH5(16, VPSLLW, 3)
+	VPSHUFB k4shuf<>+32(SB), Y3, Y1
+	KROW(32(DI), Y4)
+	NIB_LO(80)
+	QH5(16, VPSLLW, 2)
+	VPSHUFB k4shuf<>+64(SB), Y3, Y1
+	KROW(64(DI), Y4)
+	NIB_HI(80)
+	QH5(16, VPSLLW, 1)
+	VPSHUFB k4shuf<>+96(SB), Y3, Y1
+	KROW(96(DI), Y4)
+	NIB_LO(112)
+	QH5_0(16)
+	VPSHUFB k4shuf<>+128(SB), Y3, Y1
+	KROW(128(DI), Y4)
+	NIB_HI(112)
+	QH5(16, VPSRLW, 1)
+	VPSHUFB k4shuf<>+160(SB), Y3, Y1
+	KROW(160(DI), Y4)
+	NIB_LO(144)
+	QH5(16, VPSRLW, 2)
+	VPSHUFB k4shuf<>+192(SB), Y3, Y1
+	KROW(192(DI), Y4)
+	NIB_HI(144)
+	QH5(16, VPSRLW, 3)
+	VPSHUFB k4shuf<>+224(SB), Y3, Y1
+	KROW(224(DI), Y4)
+	Q4K_DSCALES
+	Q4K_END((R9), 96(R11), Y4, Y8, Y9)
+	KADVANCE(176)
+	JNZ q5_kdotx1avx2loop
+	KX1_EPILOGUE
+
+// func q5_KDotX4Avx2(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[64]float32)
+TEXT ·q5_KDotX4Avx2(SB), NOSPLIT, $16-48
+	KX4_PROLOGUE
+q5_kdotx4avx2loop:
+	Q4K_SCALES
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	NIB_LO(48)
+	QH5(16, VPSLLW, 4)
+	VPSHUFB k4shuf<>+0(SB), Y3, Y1
+	KROW((DI), Y4)
+	KROW((DI)(R8*2), Y5)
+	KROW((DI)(R8*4), Y6)
+	KROW((DI)(R12*2), Y7)
+	NIB_HI(48)
+	QH5(16, VPSLLW, 3)
+	VPSHUFB k4shuf<>+32(SB), Y3, Y1
+	KROW(32(DI), Y4)
+	KROW(32(DI)(R8*2), Y5)
+	KROW(32(DI)(R8*4), Y6)
+	KROW(32(DI)(R12*2), Y7)
+	NIB_LO(80)
+	QH5(16, VPSLLW, 2)
+	VPSHUFB k4shuf<>+64(SB), Y3, Y1
+	KROW(64(DI), Y4)
+	KROW(64(DI)(R8*2), Y5)
+	KROW(64(DI)(R8*4), Y6)
+	KROW(64(DI)(R12*2), Y7)
+	NIB_HI(80)
+	QH5(16, VPSLLW, 1)
+	VPSHUFB k4shuf<>+96(SB), Y3, Y1
+	KROW(96(DI), Y4)
+	KROW(96(DI)(R8*2), Y5)
+	KROW(96(DI)(R8*4), Y6)
+	KROW(96(DI)(R12*2), Y7)
+	NIB_LO(112)
+	QH5_0(16)
+	VPSHUFB k4shuf<>+128(SB), Y3, Y1
+	KROW(128(DI), Y4)
+	KROW(128(DI)(R8*2), Y5)
+	KROW(128(DI)(R8*4), Y6)
+	KROW(128(DI)(R12*2), Y7)
+	NIB_HI(112)
+	QH5(16, VPSRLW, 1)
+	VPSHUFB k4shuf<>+160(SB), Y3, Y1
+	KROW(160(DI), Y4)
+	KROW(160(DI)(R8*2), Y5)
+	KROW(160(DI)(R8*4), Y6)
+	KROW(160(DI)(R12*2), Y7)
+	NIB_LO(144)
+	QH5(16, VPSRLW, 2)
+	VPSHUFB k4shuf<>+192(SB), Y3, Y1
+	KROW(192(DI), Y4)
+	KROW(192(DI)(R8*2), Y5)
+	KROW(192(DI)(R8*4), Y6)
+	KROW(192(DI)(R12*2), Y7)
+	NIB_HI(144)
+	QH5(16, VPSRLW, 3)
+	VPSHUFB k4shuf<>+224(SB), Y3, Y1
+	KROW(224(DI), Y4)
+	KROW(224(DI)(R8*2), Y5)
+	KROW(224(DI)(R8*4), Y6)
+	KROW(224(DI)(R12*2), Y7)
+	Q4K_DSCALES
+	Q4K_END((R9), 96(R11), Y4, Y8, Y9)
+	Q4K_END((R9)(R10*1), 96(R11)(R8*1), Y5, Y10, Y11)
+	Q4K_END((R9)(R10*2), 96(R11)(R8*2), Y6, Y12, Y13)
+	Q4K_END((R9)(R13*1), 96(R11)(R12*1), Y7, Y14, Y15)
+	KADVANCE(176)
+	JNZ q5_kdotx4avx2loop
 	KX4_EPILOGUE
