@@ -63,7 +63,9 @@ func runGEMM(b *Backend, dst, x []float32, rows int, w *tensor, tile func(*panel
 	if qk := qKernels[w.dtype]; qk != nil && qk.k == 0 {
 		q8k = true
 	}
-	if (q8k && w.cols%256 != 0) || w.cols%32 != 0 {
+	// gemmAct takes the group sums from the row quantizers: Q8 blocks sum
+	// per 32 values, Q8_K super-blocks per 16 and per 32.
+	if w.cols%32 != 0 || (q8k && (w.cols%256 != 0 || pk.group != 16 && pk.group != 32)) || (!q8k && pk.group != 32) {
 		return false
 	}
 	a := gemmActPool.Get().(*gemmAct)

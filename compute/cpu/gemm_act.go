@@ -72,25 +72,28 @@ func (a *gemmAct) quantizeRows(row *actBuf, x []float32, lo, hi int) {
 			}
 			continue
 		}
+		// The row quantizers also sum each block's quants (Q8: k = -1
+		// makes cor = +sum; Q8_K: bs16 and bs32).
 		if a.q8k {
 			row.quantizeQ8KRow(0, x[r*cols:(r+1)*cols])
 		} else {
-			row.quantizeQ8Row(0, x[r*cols:(r+1)*cols], 0)
+			row.quantizeQ8Row(0, x[r*cols:(r+1)*cols], -1)
 		}
-		qs := unsafe.Slice((*byte)(unsafe.Pointer(&row.qs[0])), cols)
+		_ = tq[(cols/4-1)*4*gemmNT+4*t+3]
+		src, dst := unsafe.Pointer(&row.qs[0]), unsafe.Pointer(&tq[4*t])
 		for c := 0; c < cols/4; c++ {
-			binary.LittleEndian.PutUint32(tq[c*4*gemmNT+4*t:], binary.LittleEndian.Uint32(qs[4*c:]))
+			*(*uint32)(unsafe.Add(dst, c*4*gemmNT)) = *(*uint32)(unsafe.Add(src, 4*c))
 		}
 		for g := 0; g < ng; g++ {
-			var sum int32
-			for _, v := range row.qs[g*a.group : (g+1)*a.group] {
-				sum += int32(v)
-			}
 			var da float32
-			if a.q8k {
-				da = row.f[g*a.group/256]
-			} else {
-				da = row.f[g*a.group/32*8]
+			var sum int32
+			switch {
+			case !a.q8k: // group 32: one Q8 block
+				da, sum = row.f[8*g], row.i[8*g]
+			case a.group == 16:
+				da, sum = row.f[g/16], row.i[32*(g/16)+g%16]
+			default: // Q8_K, group 32
+				da, sum = row.f[g/8], row.i[32*(g/8)+16+8+g%8]
 			}
 			tf[g*2*gemmNT+t], tf[g*2*gemmNT+gemmNT+t] = da, da*float32(sum)
 		}

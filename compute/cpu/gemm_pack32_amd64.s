@@ -1,0 +1,198 @@
+#include "textflag.h"
+
+// AVX-512 panel packers for the 32-value block types (gemm_pack32.go's Go
+// packers, 16 rows at once). Lane r of a dword gather reads row r (offsets
+// in Z0, rows past the weight masked off by K7 and left zero), so 4 bytes at
+// one offset of every row's block become one 64-byte panel chunk without
+// shuffles, and the f16 scales of the 16 rows come out as one register of
+// s (VCVTPH2PS is exact; m = k*d is a float32 product by a power of two or
+// a negation, as in Go, so both packers write the same bytes).
+
+// G32 gathers the dword at off of each row's current block into reg.
+#define G32(off, reg) \
+	KMOVW K7, K1; \
+	VPXORD reg, reg, reg; \
+	VPGATHERDD off(SI)(Z0*1), K1, reg
+
+// SCALES stores s = d (low half of the header dword) and m = d*Z29, or
+// m = -min (high half) when R10 is not zero.
+#define SCALES \
+	G32(0, Z1); \
+	VPMOVDW Z1, Y2; \
+	VCVTPH2PS Y2, Z2; \
+	VMOVUPS Z2, (R8); \
+	VMULPS Z29, Z2, Z3; \
+	TESTQ R10, R10; \
+	JZ 5(PC); \
+	VPSRLD $16, Z1, Z1; \
+	VPMOVDW Z1, Y3; \
+	VCVTPH2PS Y3, Z3; \
+	VXORPS Z28, Z3, Z3; \
+	VMOVUPS Z3, (R9)
+
+// NIB4 splits the qs dword at off (index Z24) into chunk lo (low nibbles)
+// and chunk hi (high nibbles: the values 16 further on).
+#define NIB4(off, lo, hi) \
+	KMOVW K7, K1; \
+	VPXORD Z4, Z4, Z4; \
+	VPGATHERDD off(SI)(Z24*1), K1, Z4; \
+	VPANDD Z31, Z4, Z5; \
+	VPSRLD $4, Z4, Z4; \
+	VPANDD Z31, Z4, Z4; \
+	VMOVDQU32 Z5, lo(DI); \
+	VMOVDQU32 Z4, hi(DI)
+
+// NIB5 is NIB4 with the fifth bits of values hb.. and hb+16.. from Z20.
+#define NIB5(off, lo, hi, hb) \
+	KMOVW K7, K1; \
+	VPXORD Z4, Z4, Z4; \
+	VPGATHERDD off(SI)(Z24*1), K1, Z4; \
+	VPANDD Z31, Z4, Z5; \
+	VPSRLD $4, Z4, Z4; \
+	VPANDD Z31, Z4, Z4; \
+	HIBITS(hb, Z6); \
+	VPORD Z6, Z5, Z5; \
+	HIBITS(hb+16, Z6); \
+	VPORD Z6, Z4, Z4; \
+	VMOVDQU32 Z5, lo(DI); \
+	VMOVDQU32 Z4, hi(DI)
+
+// HIBITS spreads bits sh..sh+3 of each lane of Z20 (the qh word) to 0x10 of
+// bytes 0..3 of reg: the 4-bit value times 0x02040810 puts bit i at bit
+// 8i+4 with no carries between the copies.
+#define HIBITS(sh, reg) \
+	VPSRLD $sh, Z20, reg; \
+	VPANDD Z27, reg, reg; \
+	VPMULLD Z26, reg, reg; \
+	VPANDD Z25, reg, reg
+
+// func packQ8_0AVX512(src *byte, idx *[16]int32, nb, mask int, q *byte, s, m *float32)
+TEXT ·packQ8_0AVX512(SB), NOSPLIT, $0-56
+	MOVQ src+0(FP), SI
+	MOVQ idx+8(FP), AX
+	VMOVDQU32 (AX), Z0
+	MOVQ nb+16(FP), CX
+	MOVQ mask+24(FP), DX
+	KMOVW DX, K7
+	MOVQ q+32(FP), DI
+	MOVQ s+40(FP), R8
+	MOVQ m+48(FP), R9
+	XORQ R10, R10
+	MOVL $0x43000000, AX // 128.0
+	VPBROADCASTD AX, Z29
+	MOVL $0x80808080, AX
+	VPBROADCASTD AX, Z30
+	TESTQ CX, CX
+	JZ q8Done
+
+q8Block:
+	SCALES
+	G32(2, Z4)
+	VPXORD Z30, Z4, K7, Z4
+	VMOVDQU32 Z4, 0(DI)
+	G32(6, Z4)
+	VPXORD Z30, Z4, K7, Z4
+	VMOVDQU32 Z4, 64(DI)
+	G32(10, Z4)
+	VPXORD Z30, Z4, K7, Z4
+	VMOVDQU32 Z4, 128(DI)
+	G32(14, Z4)
+	VPXORD Z30, Z4, K7, Z4
+	VMOVDQU32 Z4, 192(DI)
+	G32(18, Z4)
+	VPXORD Z30, Z4, K7, Z4
+	VMOVDQU32 Z4, 256(DI)
+	G32(22, Z4)
+	VPXORD Z30, Z4, K7, Z4
+	VMOVDQU32 Z4, 320(DI)
+	G32(26, Z4)
+	VPXORD Z30, Z4, K7, Z4
+	VMOVDQU32 Z4, 384(DI)
+	G32(30, Z4)
+	VPXORD Z30, Z4, K7, Z4
+	VMOVDQU32 Z4, 448(DI)
+	ADDQ $34, SI
+	ADDQ $512, DI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ CX
+	JNZ q8Block
+
+q8Done:
+	VZEROUPPER
+	RET
+
+// func packQ45AVX512(src *byte, idx *[16]int32, nb, mask int, q *byte, s, m *float32, blockBytes, qhOff, qsOff int, k float32, hasMin int)
+//
+// Q4_0 (k = 8), Q4_1 (hasMin), Q5_0 (k = 16, qhOff > 0) and Q5_1 (qhOff >
+// 0, hasMin): qs at qsOff, the fifth bits at qhOff (qhOff = 0: none).
+TEXT ·packQ45AVX512(SB), NOSPLIT, $0-96
+	MOVQ src+0(FP), SI
+	MOVQ idx+8(FP), AX
+	VMOVDQU32 (AX), Z0
+	MOVQ nb+16(FP), CX
+	MOVQ mask+24(FP), DX
+	KMOVW DX, K7
+	MOVQ q+32(FP), DI
+	MOVQ s+40(FP), R8
+	MOVQ m+48(FP), R9
+	MOVQ blockBytes+56(FP), R11
+	MOVQ qhOff+64(FP), R12
+	MOVQ qsOff+72(FP), R13
+	VBROADCASTSS k+80(FP), Z29
+	MOVQ hasMin+88(FP), R10
+	MOVL $0x80000000, AX
+	VPBROADCASTD AX, Z28
+	MOVL $0x0f0f0f0f, AX
+	VPBROADCASTD AX, Z31
+	MOVL $0xf, AX
+	VPBROADCASTD AX, Z27
+	MOVL $0x02040810, AX
+	VPBROADCASTD AX, Z26
+	MOVL $0x10101010, AX
+	VPBROADCASTD AX, Z25
+	// The qs and qh gathers use their own index registers (offsets
+	// folded in), so the NIB macros serve every layout.
+	VPBROADCASTD R13, Z24
+	VPADDD Z24, Z0, Z24
+	VPBROADCASTD R12, Z23
+	VPADDD Z23, Z0, Z23
+	TESTQ CX, CX
+	JZ q45Done
+
+	TESTQ R12, R12
+	JNZ q5Block
+
+q4Block:
+	SCALES
+	NIB4(0, 0, 256)
+	NIB4(4, 64, 320)
+	NIB4(8, 128, 384)
+	NIB4(12, 192, 448)
+	ADDQ R11, SI
+	ADDQ $512, DI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ CX
+	JNZ q4Block
+	JMP q45Done
+
+q5Block:
+	SCALES
+	KMOVW K7, K1
+	VPXORD Z20, Z20, Z20
+	VPGATHERDD (SI)(Z23*1), K1, Z20
+	NIB5(0, 0, 256, 0)
+	NIB5(4, 64, 320, 4)
+	NIB5(8, 128, 384, 8)
+	NIB5(12, 192, 448, 12)
+	ADDQ R11, SI
+	ADDQ $512, DI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ CX
+	JNZ q5Block
+
+q45Done:
+	VZEROUPPER
+	RET
