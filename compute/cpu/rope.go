@@ -27,10 +27,7 @@ func (b *Backend) RoPE(x compute.Tensor, pos []int32, p compute.RoPEParams) {
 				inv = c.p.PerRowInvFreq(r)
 			}
 			ropeAngles(cos, sin, inv, c.pos[r], c.scale)
-			row := c.x.row(r)
-			for h := 0; h < c.heads; h++ {
-				rotate(row[h*c.p.HeadDim:h*c.p.HeadDim+c.p.RotDim], cos, sin, c.p.NeoX)
-			}
+			rotateHeads(c.x.row(r), c.heads, c.p.HeadDim, cos, sin, c.p.NeoX)
 		}
 		floatScratch.put(buf)
 	})
@@ -56,9 +53,25 @@ func ropeAngles(cos, sin, invFreq []float32, pos int32, scale float32) {
 	}
 }
 
-func rotate(v, cos, sin []float32, neox bool) {
+// rotateHeads rotates the first 2*len(cos) dims of each of the heads
+// (headDim apart) of row; a slot for SIMD kernels, which must give the
+// same bits.
+var rotateHeads = rotateHeadsGeneric
+
+func rotateHeadsGeneric(row []float32, heads, headDim int, cos, sin []float32, neox bool) {
+	rot := 2 * len(cos)
+	for h := 0; h < heads; h++ {
+		rotate(row[h*headDim:h*headDim+rot], cos, sin, neox, 0)
+	}
+}
+
+// rotate turns each pair (x0, x1) of v from pair from on by its angle.
+// The float32
+// conversions keep each product rounded on its own (no fused
+// multiply-add, whatever GOAMD64 says), which the SIMD kernels match.
+func rotate(v, cos, sin []float32, neox bool, from int) {
 	half := len(cos)
-	for i := 0; i < half; i++ {
+	for i := from; i < half; i++ {
 		var a, c *float32
 		if neox {
 			a, c = &v[i], &v[i+half]
@@ -66,7 +79,7 @@ func rotate(v, cos, sin []float32, neox bool) {
 			a, c = &v[2*i], &v[2*i+1]
 		}
 		x0, x1 := *a, *c
-		*a = x0*cos[i] - x1*sin[i]
-		*c = x1*cos[i] + x0*sin[i]
+		*a = float32(x0*cos[i]) - float32(x1*sin[i])
+		*c = float32(x1*cos[i]) + float32(x0*sin[i])
 	}
 }
