@@ -35,7 +35,15 @@ func (t *tensor) putRow(r int, src []float32) {
 		copy(t.row(r), src)
 		return
 	}
-	dst := t.f16[r*t.cols : (r+1)*t.cols]
+	f32ToF16Row(t.f16[r*t.cols:(r+1)*t.cols], src)
+}
+
+// f32ToF16Row narrows src into dst (same length) as quant.F32ToF16 does,
+// value by value; a slot for SIMD kernels (kv_f16_amd64.go).
+var f32ToF16Row = f32ToF16RowGeneric
+
+func f32ToF16RowGeneric(dst []uint16, src []float32) {
+	dst = dst[:len(src)]
 	for i, v := range src {
 		dst[i] = quant.F32ToF16(v)
 	}

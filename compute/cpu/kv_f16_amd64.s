@@ -1,0 +1,59 @@
+#include "textflag.h"
+
+// F32 -> F16 rows (see kv_f16_amd64.go): NaN lanes become sign|0x7fc00000
+// first, then VCVTPS2PH with imm 0 (round to nearest even).
+
+// func f32ToF16AVX512(dst *uint16, src *float32, n int)
+TEXT ·f32ToF16AVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $4, CX
+	JZ h512Done
+	MOVL $0x80000000, AX
+	VPBROADCASTD AX, Z30
+	MOVL $0x7fc00000, AX
+	VPBROADCASTD AX, Z31
+h512Loop:
+	VMOVUPS (SI), Z0
+	VCMPPS $3, Z0, Z0, K1
+	VPANDD Z30, Z0, Z1
+	VPORD Z31, Z1, K1, Z0
+	VCVTPS2PH $0, Z0, Y2
+	VMOVDQU Y2, (DI)
+	ADDQ $64, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ h512Loop
+h512Done:
+	VZEROUPPER
+	RET
+
+// func f32ToF16AVX2(dst *uint16, src *float32, n int)
+TEXT ·f32ToF16AVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	JZ h2Done
+	MOVL $0x80000000, AX
+	MOVD AX, X14
+	VPBROADCASTD X14, Y14
+	MOVL $0x7fc00000, AX
+	MOVD AX, X15
+	VPBROADCASTD X15, Y15
+h2Loop:
+	VMOVUPS (SI), Y0
+	VCMPPS $3, Y0, Y0, Y1
+	VANDPS Y14, Y0, Y2
+	VORPS Y15, Y2, Y2
+	VBLENDVPS Y1, Y2, Y0, Y0
+	VCVTPS2PH $0, Y0, X3
+	VMOVDQU X3, (DI)
+	ADDQ $32, SI
+	ADDQ $16, DI
+	DECQ CX
+	JNZ h2Loop
+h2Done:
+	VZEROUPPER
+	RET
