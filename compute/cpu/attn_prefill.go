@@ -70,8 +70,9 @@ func (c *attnCtx) tileItems() int {
 }
 
 // attendTiles computes the tiled work items in [lo, hi). Within a sequence
-// items run from its last tile (most keys) to its first, so that the
-// pool's chunks end on the cheap ones.
+// items run KV head by KV head, so that a worker's next tile finds most of
+// its keys and values in cache, and within a head from the last tile (most
+// keys) to the first, so that the pool's chunks end on cheap ones.
 func attendTiles(c *attnCtx, lo, hi int) {
 	p := c.p
 	hd, group := p.HeadDim, p.Heads/p.KVHeads
@@ -105,7 +106,7 @@ func attendTiles(c *attnCtx, lo, hi int) {
 			continue
 		}
 		k := it - base
-		tile, g := ntiles-1-k/p.KVHeads, k%p.KVHeads
+		tile, g := ntiles-1-k%ntiles, k/ntiles
 		r0 := s.FirstRow + tile*rows
 		attendTile(c, &t, s.BlockTable, r0, min(rows, s.FirstRow+s.NumRows-r0), g)
 		it++
