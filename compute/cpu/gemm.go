@@ -17,10 +17,14 @@ import "sync"
 // rows. Lanes are weight rows and tokens never mix, so a token's result does
 // not depend on the other tokens of the call.
 
-// gemmMinRows is the fewest activation rows the GEMM takes: below it,
-// packing a panel per call (about as much work as a pass of one tile over
-// it) is not amortized and the row kernels are as fast.
-var gemmMinRows = 32
+// gemmMinRows is the fewest activation rows the GEMM takes. Packing a
+// panel costs about one tile pass over it and a 12-token tile runs 12 rows'
+// worth of vpdpbusd whatever its fill, so the row kernels win for a few
+// rows: BenchmarkGEMMRows (1024 -> 3072, 2 threads) put the crossover at
+// 4-8 rows for Q4_0, Q8_0 and Q4_K; at 12 rows the GEMM was 2.7-3.8x
+// faster. 16 keeps batches up to 15 rows (decode steps of a few sequences)
+// on the row kernels, whose bits match a row run alone.
+var gemmMinRows = 16
 
 // gemmTileKernel runs one packed panel against one activation tile
 // (gemmTileRef's contract); nil where the CPU has no kernel, which leaves

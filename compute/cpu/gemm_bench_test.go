@@ -64,3 +64,33 @@ func BenchmarkPanelPack(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGEMMRows: the GEMM against the row kernels by batch size, to
+// place gemmMinRows.
+func BenchmarkGEMMRows(b *testing.B) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	be := New(2)
+	defer be.Close()
+	in, out := 1024, 3072
+	for _, typ := range []quant.Type{quant.Q4_0, quant.Q8_0, quant.Q4_K} {
+		w, _, err := computetest.QuantizedWeight(be, typ, out, in, computetest.Random(rng, out*in, 0.5))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, rows := range []int{1, 4, 8, 12, 16, 24, 32} {
+			x, dst := be.Upload(rows, in, computetest.Random(rng, rows*in, 1)), be.Alloc(rows, out)
+			for _, mode := range []string{"gemm", "rows"} {
+				b.Run(fmt.Sprintf("%v/%d/%s", typ, rows, mode), func(b *testing.B) {
+					defer func(n int) { gemmMinRows = n }(gemmMinRows)
+					gemmMinRows = 1
+					if mode == "rows" {
+						gemmMinRows = 1 << 30
+					}
+					for b.Loop() {
+						be.MatMul(dst, x, w)
+					}
+				})
+			}
+		}
+	}
+}
