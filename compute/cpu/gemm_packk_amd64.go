@@ -22,44 +22,46 @@ func init() {
 	if !hasAVX512 {
 		return
 	}
-	for _, k := range []struct {
-		typ       quant.Type
-		blk, ngrp int
-		asm       func(*byte, *[panelRows]int32, int, int, *byte, *float32, *float32)
-	}{
-		{quant.Q4_K, 144, 8, packQ4KAVX512},
-		{quant.Q6_K, 210, 16, packQ6KAVX512},
-	} {
-		pk := panelPackers[k.typ]
-		goPack, blk, ngrp, asm := pk.pack, k.blk, k.ngrp, k.asm
-		pk.pack = func(w *tensor, o int, p *panel) {
-			if (panelRows-1)*w.rowBytes > math.MaxInt32 {
-				goPack(w, o, p) // offsets past int32 gather indices
-				return
-			}
-			packKAVX512(w, o, p, blk, ngrp, asm)
-		}
-		panelPackers[k.typ] = pk
+	panelPackers[quant.Q4_K] = panelPacker{group: 32, pack: packPanelQ4_KAVX512}
+	panelPackers[quant.Q6_K] = panelPacker{group: 16, pack: packPanelQ6_KAVX512}
+}
+
+// The assembly is called directly, not through a func value, so that idx
+// stays on the stack (no allocation per panel).
+
+func packPanelQ4_KAVX512(w *tensor, o int, p *panel) {
+	var idx [panelRows]int32
+	if n, nb, ok := packKAVX512Args(w, o, p, 8, &idx); ok {
+		packQ4KAVX512(&w.raw[o*w.rowBytes], &idx, nb, 1<<n-1, &p.q[0], &p.s[0], &p.m[0])
+	} else {
+		packPanelQ4_K(w, o, p)
 	}
 }
 
-// packKAVX512 checks the bounds the assembly relies on and calls it.
-func packKAVX512(w *tensor, o int, p *panel, blk, ngrp int, asm func(*byte, *[panelRows]int32, int, int, *byte, *float32, *float32)) {
-	nb := w.cols / 256
-	n := min(panelRows, w.rows-o)
-	if nb == 0 || n <= 0 {
-		panelRowsOf(w, o, p)
-		return
-	}
+func packPanelQ6_KAVX512(w *tensor, o int, p *panel) {
 	var idx [panelRows]int32
+	if n, nb, ok := packKAVX512Args(w, o, p, 16, &idx); ok {
+		packQ6KAVX512(&w.raw[o*w.rowBytes], &idx, nb, 1<<n-1, &p.q[0], &p.s[0], &p.m[0])
+	} else {
+		packPanelQ6_K(w, o, p)
+	}
+}
+
+// packKAVX512Args fills idx with the rows' byte offsets and checks the
+// bounds the assembly relies on: it reads rows o..o+n-1 whole and fills nb
+// super-blocks of the panel, ngrp scale groups each. ok is false where the
+// Go packer must do it: no rows or super-blocks, or offsets past int32.
+func packKAVX512Args(w *tensor, o int, p *panel, ngrp int, idx *[panelRows]int32) (n, nb int, ok bool) {
+	nb, n = w.cols/256, min(panelRows, w.rows-o)
+	if nb == 0 || n <= 0 || (panelRows-1)*w.rowBytes > math.MaxInt32 {
+		return 0, 0, false
+	}
 	for r := range idx {
 		idx[r] = int32(r * w.rowBytes)
 	}
-	// The gathers read rows o..o+n-1 whole, the stores fill nb super-blocks
-	// of the panel.
 	_ = w.raw[(o+n)*w.rowBytes-1]
 	_ = p.q[nb*kBlockPanel-1]
 	_ = p.s[nb*ngrp*panelRows-1]
 	_ = p.m[nb*ngrp*panelRows-1]
-	asm(&w.raw[o*w.rowBytes], &idx, nb, 1<<n-1, &p.q[0], &p.s[0], &p.m[0])
+	return n, nb, true
 }

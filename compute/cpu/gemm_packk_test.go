@@ -133,3 +133,30 @@ func benchPack(b *testing.B, typ quant.Type, pack func(*tensor, int, *panel)) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(rows*cols), "ns/weight")
 }
+
+// TestPackKAllocs: packing runs per panel of every prefill MatMul, so it
+// must not allocate.
+func TestPackKAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	be := New(1)
+	defer be.Close()
+	for _, kt := range kPackTypes {
+		pk := panelPackers[kt.typ]
+		rows, cols := 20, 512
+		wt, err := be.Weight(kt.typ, rows, cols, randomKBlocks(rng, kt.blk, kt.f16Off, rows, cols))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p panel
+		p.reset(pk.group, cols)
+		if n := testing.AllocsPerRun(10, func() {
+			pk.pack(wt.(*tensor), 0, &p)
+			pk.pack(wt.(*tensor), 16, &p)
+		}); n != 0 {
+			t.Errorf("%v: %v allocations per pack", kt.typ, n)
+		}
+	}
+}
