@@ -71,6 +71,18 @@ func q5_KDotX1Avx2(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[16]f
 //go:noescape
 func q5_KDotX4Avx2(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[64]float32)
 
+//go:noescape
+func q2_KDotX1Avx2(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[16]float32)
+
+//go:noescape
+func q2_KDotX4Avx2(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[64]float32)
+
+//go:noescape
+func q3_KDotX1Avx2(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[16]float32)
+
+//go:noescape
+func q3_KDotX4Avx2(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[64]float32)
+
 // avx2Kernel is one weight type's AVX2 kernels in qKernel's shapes.
 type avx2Kernel struct {
 	step int
@@ -121,6 +133,8 @@ var avx2Kernels = map[quant.Type]avx2Kernel{
 	quant.Q4_K: kAvx2(q4_KDotX1Avx2, q4_KDotX4Avx2),
 	quant.Q6_K: kAvx2(q6_KDotX1Avx2, q6_KDotX4Avx2),
 	quant.Q5_K: kAvx2(q5_KDotX1Avx2, q5_KDotX4Avx2),
+	quant.Q2_K: kAvx2(q2_KDotX1Avx2, q2_KDotX4Avx2),
+	quant.Q3_K: kAvx2(q3_KDotX1Avx2, q3_KDotX4Avx2),
 	quant.Q5_0: q8Avx2(q5_0DotX1Avx2, q5_0DotX4Avx2, q5_0DotW4Avx2),
 	quant.Q4_1: q8Avx2(q4_1DotX1Avx2, q4_1DotX4Avx2, q4_1DotW4Avx2),
 	quant.Q5_1: q8Avx2(q5_1DotX1Avx2, q5_1DotX4Avx2, q5_1DotW4Avx2),

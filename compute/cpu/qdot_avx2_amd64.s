@@ -465,6 +465,121 @@ GLOBL m10<>(SB), RODATA|NOPTR, $32
 	VPAND m10<>(SB), Y1, Y1; \
 	VPOR Y1, Y0, Y0
 
+DATA m03<>+0(SB)/8, $0x0303030303030303
+DATA m03<>+8(SB)/8, $0x0303030303030303
+DATA m03<>+16(SB)/8, $0x0303030303030303
+DATA m03<>+24(SB)/8, $0x0303030303030303
+GLOBL m03<>(SB), RODATA|NOPTR, $32
+
+DATA m04<>+0(SB)/8, $0x0404040404040404
+DATA m04<>+8(SB)/8, $0x0404040404040404
+DATA m04<>+16(SB)/8, $0x0404040404040404
+DATA m04<>+24(SB)/8, $0x0404040404040404
+GLOBL m04<>(SB), RODATA|NOPTR, $32
+
+DATA m20<>+0(SB)/8, $0x2020202020202020
+DATA m20<>+8(SB)/8, $0x2020202020202020
+GLOBL m20<>(SB), RODATA|NOPTR, $16
+
+// q3shift: per-dword shifts of Q3_K's scale unpacking.
+DATA q3shift<>+0(SB)/8, $0x0000000000000000
+DATA q3shift<>+8(SB)/8, $0x0000000400000004
+DATA q3shift<>+16(SB)/8, $0x0000000200000000
+DATA q3shift<>+24(SB)/8, $0x0000000600000004
+GLOBL q3shift<>(SB), RODATA|NOPTR, $32
+
+// ---- Q2_K ----------------------------------------------------------------
+//
+// 2-bit quants (0..3: 2*3*127 = 762 per VPMADDUBSW pair); value
+// 128h+32j+l is bits 2j of qs[32h+l], in sub-block 8h+2j+l/16 with a 4-bit
+// scale and a 4-bit min. Per super-block and row: isum = sum of
+// sc*(pairs of products) over both halves, lanes 0-7 += float(isum)*(d*d_a),
+// lanes 8-15 -= float(m*bsum16, sub-blocks i and i+8 summed)*(dmin*d_a).
+
+// Scales at SI -> 0(SP): 16 scale bytes, then 16 min bytes.
+#define Q2K_SCALES \
+	VMOVDQU (SI), X0; \
+	VPSRLW $4, X0, X1; \
+	VPAND nib0f<>(SB), X0, X0; \
+	VPAND nib0f<>(SB), X1, X1; \
+	VMOVDQU X0, 0(SP); \
+	VMOVDQU X1, 16(SP)
+
+// The 8 scales of half h (8h(SP)) as int16 in both lanes -> Y3.
+#define SC16U(off) \
+	VPMOVZXBW off(SP), X3; \
+	VINSERTI128 $1, X3, Y3, Y3
+
+// 2-bit chunk j of the 32 bytes at qoff(SI) -> Y0.
+#define Q2CHUNK(qoff, n) \
+	VMOVDQU qoff(SI), Y0; \
+	VPSRLW $n, Y0, Y0; \
+	VPAND m03<>(SB), Y0, Y0
+
+#define Q2CHUNK0(qoff) \
+	VMOVDQU qoff(SI), Y0; \
+	VPAND m03<>(SB), Y0, Y0
+
+// End of a Q2_K block for one row; needs Y2 = d x8, Y3 = dmin x8.
+#define Q2K_END(da, bsa, bsb, isum, flo, fhi) \
+	VBROADCASTSS da, Y0; \
+	VMULPS Y0, Y2, Y1; \
+	VCVTDQ2PS isum, isum; \
+	VFMADD231PS Y1, isum, flo; \
+	VPMOVZXBD 16(SP), isum; \
+	VPMULLD bsa, isum, isum; \
+	VPMOVZXBD 24(SP), Y1; \
+	VPMULLD bsb, Y1, Y1; \
+	VPADDD Y1, isum, isum; \
+	VMULPS Y0, Y3, Y1; \
+	VCVTDQ2PS isum, isum; \
+	VFNMADD231PS Y1, isum, fhi
+
+// ---- Q3_K ----------------------------------------------------------------
+//
+// q+4 in 0..7 (2*7*127 = 1778 per VPMADDUBSW pair): the 2 low bits as
+// Q2_K's, the third bit of value 128h+32j+l bit 4h+j of hmask[l]. Signed
+// 6-bit scales. Per half h and row: isum = sum of sc*(pairs of products)
+// - 4*sc*bsum16, lanes 8h..8h+7 += float(isum)*(d*d_a), as Q6_K.
+
+// Scales at 96(SI) (12 bytes, read without passing the block's end) ->
+// 16 signed bytes at 0(SP).
+#define Q3K_SCALES \
+	VMOVQ 96(SI), X0; \
+	VPINSRD $2, 104(SI), X0, X0; \
+	VPSHUFD $0x44, X0, X1; \
+	VPSHUFD $0xAA, X0, X2; \
+	VPSRLVD q3shift<>(SB), X1, X1; \
+	VPAND nib0f<>(SB), X1, X1; \
+	VPSRLVD q3shift<>+16(SB), X2, X2; \
+	VPAND k4m03<>(SB), X2, X2; \
+	VPSLLD $4, X2, X2; \
+	VPOR X2, X1, X1; \
+	VPSUBB m20<>(SB), X1, X1; \
+	VMOVDQU X1, 0(SP)
+
+// Y0 |= 4 where bit b of hmask byte l is set.
+#define Q3HI(n, shift) \
+	VMOVDQU (SI), Y1; \
+	shift $n, Y1, Y1; \
+	VPAND m04<>(SB), Y1, Y1; \
+	VPOR Y1, Y0, Y0
+
+#define Q3HI2 \
+	VMOVDQU (SI), Y1; \
+	VPAND m04<>(SB), Y1, Y1; \
+	VPOR Y1, Y0, Y0
+
+// End of half for one row; needs Y3 = sc (int32 x8), Y2 = d x8.
+#define Q3K_END(da, bsa, isum, facc) \
+	VPMULLD bsa, Y3, Y1; \
+	VPSLLD $2, Y1, Y1; \
+	VPSUBD Y1, isum, isum; \
+	VCVTDQ2PS isum, isum; \
+	VBROADCASTSS da, Y0; \
+	VMULPS Y0, Y2, Y1; \
+	VFMADD231PS Y1, isum, facc
+
 // func q8_0DotX1Avx2(w *byte, npairs int, qs *int8, scl *float32, cor *int32, out *[16]float32)
 TEXT ·q8_0DotX1Avx2(SB), NOSPLIT, $0-48
 	MOVQ w+0(FP), SI
@@ -1207,4 +1322,254 @@ q5_kdotx4avx2loop:
 	Q4K_END((R9)(R13*1), 96(R11)(R12*1), Y7, Y14, Y15)
 	KADVANCE(176)
 	JNZ q5_kdotx4avx2loop
+	KX4_EPILOGUE
+
+// func q2_KDotX1Avx2(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[16]float32)
+TEXT ·q2_KDotX1Avx2(SB), NOSPLIT, $32-48
+	KX1_PROLOGUE
+q2_kdotx1avx2loop:
+	Q2K_SCALES
+	VPXOR Y4, Y4, Y4
+	SC16U(0)
+	Q2CHUNK0(16)
+	VPSHUFB q6shuf<>+0(SB), Y3, Y1
+	KROW((DI), Y4)
+	Q2CHUNK(16, 2)
+	VPSHUFB q6shuf<>+32(SB), Y3, Y1
+	KROW(32(DI), Y4)
+	Q2CHUNK(16, 4)
+	VPSHUFB q6shuf<>+64(SB), Y3, Y1
+	KROW(64(DI), Y4)
+	Q2CHUNK(16, 6)
+	VPSHUFB q6shuf<>+96(SB), Y3, Y1
+	KROW(96(DI), Y4)
+	SC16U(8)
+	Q2CHUNK0(48)
+	VPSHUFB q6shuf<>+0(SB), Y3, Y1
+	KROW(128(DI), Y4)
+	Q2CHUNK(48, 2)
+	VPSHUFB q6shuf<>+32(SB), Y3, Y1
+	KROW(160(DI), Y4)
+	Q2CHUNK(48, 4)
+	VPSHUFB q6shuf<>+64(SB), Y3, Y1
+	KROW(192(DI), Y4)
+	Q2CHUNK(48, 6)
+	VPSHUFB q6shuf<>+96(SB), Y3, Y1
+	KROW(224(DI), Y4)
+	F16X8(80(SI), X2, Y2)
+	F16X8(82(SI), X3, Y3)
+	Q2K_END((R9), (R11), 32(R11), Y4, Y8, Y9)
+	KADVANCE(84)
+	JNZ q2_kdotx1avx2loop
+	KX1_EPILOGUE
+
+// func q2_KDotX4Avx2(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[64]float32)
+TEXT ·q2_KDotX4Avx2(SB), NOSPLIT, $32-48
+	KX4_PROLOGUE
+q2_kdotx4avx2loop:
+	Q2K_SCALES
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	SC16U(0)
+	Q2CHUNK0(16)
+	VPSHUFB q6shuf<>+0(SB), Y3, Y1
+	KROW((DI), Y4)
+	KROW((DI)(R8*2), Y5)
+	KROW((DI)(R8*4), Y6)
+	KROW((DI)(R12*2), Y7)
+	Q2CHUNK(16, 2)
+	VPSHUFB q6shuf<>+32(SB), Y3, Y1
+	KROW(32(DI), Y4)
+	KROW(32(DI)(R8*2), Y5)
+	KROW(32(DI)(R8*4), Y6)
+	KROW(32(DI)(R12*2), Y7)
+	Q2CHUNK(16, 4)
+	VPSHUFB q6shuf<>+64(SB), Y3, Y1
+	KROW(64(DI), Y4)
+	KROW(64(DI)(R8*2), Y5)
+	KROW(64(DI)(R8*4), Y6)
+	KROW(64(DI)(R12*2), Y7)
+	Q2CHUNK(16, 6)
+	VPSHUFB q6shuf<>+96(SB), Y3, Y1
+	KROW(96(DI), Y4)
+	KROW(96(DI)(R8*2), Y5)
+	KROW(96(DI)(R8*4), Y6)
+	KROW(96(DI)(R12*2), Y7)
+	SC16U(8)
+	Q2CHUNK0(48)
+	VPSHUFB q6shuf<>+0(SB), Y3, Y1
+	KROW(128(DI), Y4)
+	KROW(128(DI)(R8*2), Y5)
+	KROW(128(DI)(R8*4), Y6)
+	KROW(128(DI)(R12*2), Y7)
+	Q2CHUNK(48, 2)
+	VPSHUFB q6shuf<>+32(SB), Y3, Y1
+	KROW(160(DI), Y4)
+	KROW(160(DI)(R8*2), Y5)
+	KROW(160(DI)(R8*4), Y6)
+	KROW(160(DI)(R12*2), Y7)
+	Q2CHUNK(48, 4)
+	VPSHUFB q6shuf<>+64(SB), Y3, Y1
+	KROW(192(DI), Y4)
+	KROW(192(DI)(R8*2), Y5)
+	KROW(192(DI)(R8*4), Y6)
+	KROW(192(DI)(R12*2), Y7)
+	Q2CHUNK(48, 6)
+	VPSHUFB q6shuf<>+96(SB), Y3, Y1
+	KROW(224(DI), Y4)
+	KROW(224(DI)(R8*2), Y5)
+	KROW(224(DI)(R8*4), Y6)
+	KROW(224(DI)(R12*2), Y7)
+	F16X8(80(SI), X2, Y2)
+	F16X8(82(SI), X3, Y3)
+	Q2K_END((R9), (R11), 32(R11), Y4, Y8, Y9)
+	Q2K_END((R9)(R10*1), (R11)(R8*1), 32(R11)(R8*1), Y5, Y10, Y11)
+	Q2K_END((R9)(R10*2), (R11)(R8*2), 32(R11)(R8*2), Y6, Y12, Y13)
+	Q2K_END((R9)(R13*1), (R11)(R12*1), 32(R11)(R12*1), Y7, Y14, Y15)
+	KADVANCE(84)
+	JNZ q2_kdotx4avx2loop
+	KX4_EPILOGUE
+
+// func q3_KDotX1Avx2(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[16]float32)
+TEXT ·q3_KDotX1Avx2(SB), NOSPLIT, $16-48
+	KX1_PROLOGUE
+q3_kdotx1avx2loop:
+	Q3K_SCALES
+	VPMOVSXBW 0(SP), X3
+	VINSERTI128 $1, X3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	Q2CHUNK0(32)
+	Q3HI(2, VPSLLW)
+	VPSHUFB q6shuf<>+0(SB), Y3, Y1
+	KROW((DI), Y4)
+	Q2CHUNK(32, 2)
+	Q3HI(1, VPSLLW)
+	VPSHUFB q6shuf<>+32(SB), Y3, Y1
+	KROW(32(DI), Y4)
+	Q2CHUNK(32, 4)
+	Q3HI2
+	VPSHUFB q6shuf<>+64(SB), Y3, Y1
+	KROW(64(DI), Y4)
+	Q2CHUNK(32, 6)
+	Q3HI(1, VPSRLW)
+	VPSHUFB q6shuf<>+96(SB), Y3, Y1
+	KROW(96(DI), Y4)
+	VPMOVSXBD 0(SP), Y3
+	F16X8(108(SI), X2, Y2)
+	Q3K_END((R9), (R11), Y4, Y8)
+	VPMOVSXBW 8(SP), X3
+	VINSERTI128 $1, X3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	Q2CHUNK0(64)
+	Q3HI(2, VPSRLW)
+	VPSHUFB q6shuf<>+0(SB), Y3, Y1
+	KROW(128(DI), Y4)
+	Q2CHUNK(64, 2)
+	Q3HI(3, VPSRLW)
+	VPSHUFB q6shuf<>+32(SB), Y3, Y1
+	KROW(160(DI), Y4)
+	Q2CHUNK(64, 4)
+	Q3HI(4, VPSRLW)
+	VPSHUFB q6shuf<>+64(SB), Y3, Y1
+	KROW(192(DI), Y4)
+	Q2CHUNK(64, 6)
+	Q3HI(5, VPSRLW)
+	VPSHUFB q6shuf<>+96(SB), Y3, Y1
+	KROW(224(DI), Y4)
+	VPMOVSXBD 8(SP), Y3
+	F16X8(108(SI), X2, Y2)
+	Q3K_END((R9), 32(R11), Y4, Y9)
+	KADVANCE(110)
+	JNZ q3_kdotx1avx2loop
+	KX1_EPILOGUE
+
+// func q3_KDotX4Avx2(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[64]float32)
+TEXT ·q3_KDotX4Avx2(SB), NOSPLIT, $16-48
+	KX4_PROLOGUE
+q3_kdotx4avx2loop:
+	Q3K_SCALES
+	VPMOVSXBW 0(SP), X3
+	VINSERTI128 $1, X3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	Q2CHUNK0(32)
+	Q3HI(2, VPSLLW)
+	VPSHUFB q6shuf<>+0(SB), Y3, Y1
+	KROW((DI), Y4)
+	KROW((DI)(R8*2), Y5)
+	KROW((DI)(R8*4), Y6)
+	KROW((DI)(R12*2), Y7)
+	Q2CHUNK(32, 2)
+	Q3HI(1, VPSLLW)
+	VPSHUFB q6shuf<>+32(SB), Y3, Y1
+	KROW(32(DI), Y4)
+	KROW(32(DI)(R8*2), Y5)
+	KROW(32(DI)(R8*4), Y6)
+	KROW(32(DI)(R12*2), Y7)
+	Q2CHUNK(32, 4)
+	Q3HI2
+	VPSHUFB q6shuf<>+64(SB), Y3, Y1
+	KROW(64(DI), Y4)
+	KROW(64(DI)(R8*2), Y5)
+	KROW(64(DI)(R8*4), Y6)
+	KROW(64(DI)(R12*2), Y7)
+	Q2CHUNK(32, 6)
+	Q3HI(1, VPSRLW)
+	VPSHUFB q6shuf<>+96(SB), Y3, Y1
+	KROW(96(DI), Y4)
+	KROW(96(DI)(R8*2), Y5)
+	KROW(96(DI)(R8*4), Y6)
+	KROW(96(DI)(R12*2), Y7)
+	VPMOVSXBD 0(SP), Y3
+	F16X8(108(SI), X2, Y2)
+	Q3K_END((R9), (R11), Y4, Y8)
+	Q3K_END((R9)(R10*1), (R11)(R8*1), Y5, Y10)
+	Q3K_END((R9)(R10*2), (R11)(R8*2), Y6, Y12)
+	Q3K_END((R9)(R13*1), (R11)(R12*1), Y7, Y14)
+	VPMOVSXBW 8(SP), X3
+	VINSERTI128 $1, X3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	Q2CHUNK0(64)
+	Q3HI(2, VPSRLW)
+	VPSHUFB q6shuf<>+0(SB), Y3, Y1
+	KROW(128(DI), Y4)
+	KROW(128(DI)(R8*2), Y5)
+	KROW(128(DI)(R8*4), Y6)
+	KROW(128(DI)(R12*2), Y7)
+	Q2CHUNK(64, 2)
+	Q3HI(3, VPSRLW)
+	VPSHUFB q6shuf<>+32(SB), Y3, Y1
+	KROW(160(DI), Y4)
+	KROW(160(DI)(R8*2), Y5)
+	KROW(160(DI)(R8*4), Y6)
+	KROW(160(DI)(R12*2), Y7)
+	Q2CHUNK(64, 4)
+	Q3HI(4, VPSRLW)
+	VPSHUFB q6shuf<>+64(SB), Y3, Y1
+	KROW(192(DI), Y4)
+	KROW(192(DI)(R8*2), Y5)
+	KROW(192(DI)(R8*4), Y6)
+	KROW(192(DI)(R12*2), Y7)
+	Q2CHUNK(64, 6)
+	Q3HI(5, VPSRLW)
+	VPSHUFB q6shuf<>+96(SB), Y3, Y1
+	KROW(224(DI), Y4)
+	KROW(224(DI)(R8*2), Y5)
+	KROW(224(DI)(R8*4), Y6)
+	KROW(224(DI)(R12*2), Y7)
+	VPMOVSXBD 8(SP), Y3
+	F16X8(108(SI), X2, Y2)
+	Q3K_END((R9), 32(R11), Y4, Y9)
+	Q3K_END((R9)(R10*1), 32(R11)(R8*1), Y5, Y11)
+	Q3K_END((R9)(R10*2), 32(R11)(R8*2), Y6, Y13)
+	Q3K_END((R9)(R13*1), 32(R11)(R12*1), Y7, Y15)
+	KADVANCE(110)
+	JNZ q3_kdotx4avx2loop
 	KX4_EPILOGUE

@@ -265,3 +265,46 @@ func TestAvx2ActQuant(t *testing.T) {
 func cpu512() bool {
 	return cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512DQ
 }
+
+// BenchmarkAvx2Kernels times the AVX2 kernels alone on cache-resident data
+// (4 weight rows of 1024 against 4 activation rows, as Qwen3-0.6B), for comparing with
+// BenchmarkKernelX4 at the default level.
+func BenchmarkAvx2Kernels(b *testing.B) {
+	if !hasAVX2 {
+		b.Skip("no AVX2")
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	const in = 1024
+	for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_K, quant.Q6_K, quant.Q5_K, quant.Q5_0, quant.Q4_1, quant.Q5_1, quant.Q2_K, quant.Q3_K} {
+		k, ok := avx2Kernels[typ]
+		if !ok {
+			continue
+		}
+		qk := qKernels[typ]
+		raw, _ := quant.QuantizeRows(typ, computetest.Random(rng, 4*in, 1), in)
+		a := newAct(qk, 4, in)
+		qk.quantizeRows(a, computetest.Random(rng, 4*in, 1), 0, 4, in)
+		nb, rb := in/qk.elems, in/qk.elems*qk.blockBytes
+		var acc [64]float32
+		b.Run(typ.String()+"/x4", func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				k.x4(raw[:rb], a, 0, nb, &acc)
+			}
+			b.ReportMetric(float64(4*in)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
+		})
+		b.Run(typ.String()+"/x1", func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				k.x1(raw[:rb], a, 0, nb, &acc)
+			}
+			b.ReportMetric(float64(in)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
+		})
+		if k.w4 != nil {
+			b.Run(typ.String()+"/w4", func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					k.w4(raw, rb, a, 0, nb, &acc)
+				}
+				b.ReportMetric(float64(4*in)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
+			})
+		}
+	}
+}
