@@ -18,7 +18,8 @@ func TestPackKAVX512MatchesGo(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	be := New(1)
 	defer be.Close()
-	goPacks := map[quant.Type]func(*tensor, int, *panel){quant.Q4_K: packPanelQ4_K, quant.Q6_K: packPanelQ6_K}
+	goPacks := map[quant.Type]func(*tensor, int, *panel){quant.Q4_K: packPanelQ4_K, quant.Q6_K: packPanelQ6_K,
+		quant.Q5_K: packPanelQ5_K, quant.Q3_K: packPanelQ3_K, quant.Q2_K: packPanelQ2_K}
 	for _, kt := range kPackTypes {
 		goPack, ok := goPacks[kt.typ]
 		if !ok {
@@ -65,4 +66,7 @@ func TestPackKAVX512MatchesGo(t *testing.T) {
 func BenchmarkPackPanelGo(b *testing.B) {
 	b.Run("Q4_K", func(b *testing.B) { benchPack(b, quant.Q4_K, packPanelQ4_K) })
 	b.Run("Q6_K", func(b *testing.B) { benchPack(b, quant.Q6_K, packPanelQ6_K) })
+	b.Run("Q5_K", func(b *testing.B) { benchPack(b, quant.Q5_K, packPanelQ5_K) })
+	b.Run("Q3_K", func(b *testing.B) { benchPack(b, quant.Q3_K, packPanelQ3_K) })
+	b.Run("Q2_K", func(b *testing.B) { benchPack(b, quant.Q2_K, packPanelQ2_K) })
 }
