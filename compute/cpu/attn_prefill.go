@@ -80,17 +80,13 @@ func attendTiles(c *attnCtx, lo, hi int) {
 	nqp := (rows*group + 3) &^ 3
 	fb := floatScratch.get(2*nqp*hd + 2*attnChunk*hd + nqp*attnChunk + 2*nqp)
 	ib := intScratch.get(2*nqp + nqp/2)
+	fs, is := fb.v, ib.v
+	take := func(n int) []float32 { v := fs[:n:n]; fs = fs[n:]; return v }
+	takeInt := func(n int) []int32 { v := is[:n:n]; is = is[n:]; return v }
 	t := tileBufs{
-		q:      fb.v[:nqp*hd],
-		acc:    fb.v[nqp*hd : 2*nqp*hd],
-		k:      fb.v[2*nqp*hd : 2*nqp*hd+attnChunk*hd],
-		v:      fb.v[2*nqp*hd+attnChunk*hd : 2*nqp*hd+2*attnChunk*hd],
-		s:      fb.v[2*nqp*hd+2*attnChunk*hd : 2*nqp*hd+2*attnChunk*hd+nqp*attnChunk],
-		m:      fb.v[2*nqp*hd+2*attnChunk*hd+nqp*attnChunk:][:nqp],
-		l:      fb.v[2*nqp*hd+2*attnChunk*hd+nqp*attnChunk+nqp:][:nqp],
-		first:  ib.v[:nqp],
-		last:   ib.v[nqp : 2*nqp],
-		blocks: ib.v[2*nqp : 2*nqp+nqp/2],
+		q: take(nqp * hd), acc: take(nqp * hd), k: take(attnChunk * hd), v: take(attnChunk * hd),
+		s: take(nqp * attnChunk), m: take(nqp), l: take(nqp),
+		first: takeInt(nqp), last: takeInt(nqp), blocks: takeInt(nqp / 2),
 	}
 	it, si := lo, 0
 	base := 0
