@@ -150,10 +150,7 @@ func TestGEMMAllocs(t *testing.T) {
 	be := New(2)
 	defer be.Close()
 	rows, in, out := 64, 512, 64
-	// The 32-value types (gemm_pack32*.go); the k-quant packers are
-	// another file's (see /work/briefs/gemm-format-notes.md: Q4_K and Q6_K
-	// allocate in their AVX-512 wrapper as of d490418).
-	for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_0, quant.Q4_1, quant.Q5_0, quant.Q5_1} {
+	for _, typ := range sortedTypes(panelPackers) {
 		w, _, err := computetest.QuantizedWeight(be, typ, out, in, computetest.Random(rng, out*in, 0.5))
 		if err != nil {
 			t.Fatal(err)
