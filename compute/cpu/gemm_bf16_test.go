@@ -12,10 +12,11 @@ import (
 	"github.com/ferrum-go/ferrum/quant"
 )
 
-// laneShapes (rows, in, out) cover full and partial panels (out % 16),
-// token counts that are and are not a multiple of fgNT, fewer tokens than
-// a tile, and odd in (a bf16 pair with a zero half).
-var laneShapes = [][3]int{{fgNT, 64, 32}, {37, 100, 33}, {5, 33, 7}, {50, 256, 48}, {71, 48, 20}, {1, 2, 1}}
+// laneShapes (rows, in, out) cover full and partial panels (out % 16) and
+// panel groups, token counts that are and are not a multiple of fgNT (each
+// tail kernel), fewer tokens than a tile, several k blocks, and odd in (a
+// bf16 pair with a zero half).
+var laneShapes = [][3]int{{fgNT, 64, 32}, {37, 100, 33}, {5, 33, 7}, {50, 256, 48}, {71, 48, 20}, {1, 2, 1}, {29, 301, 150}}
 
 type laneCase struct {
 	name string

@@ -31,9 +31,11 @@ func init() {
 	for _, g := range floatGemms {
 		g.tile = fgTile
 	}
-	// Registered where they beat fmatmul.go's 4x4 tiles (BenchmarkLaneGemm,
-	// docs/ARCHITECTURE.md): F16 and BF16, which those widen per load, but
-	// not F32, where the two tie.
+	// They beat fmatmul.go's 4x4 tiles from minRows on (BenchmarkLaneGemm,
+	// docs/ARCHITECTURE.md). F32's (1.3x at 512 tokens) stays out: its
+	// results move by ~2e-6 against the row kernels', past the 1e-6 that
+	// model/qwen3moe's TestInvariance allows an F32 model between a prompt
+	// alone and batched.
 	gemms[quant.BF16] = floatGemms[quant.BF16].matmul
 	gemms[quant.F16] = floatGemms[quant.F16].matmul
 }
