@@ -45,11 +45,15 @@ var ropeJobs = newJobPool[ropeCtx]()
 
 // ropeAngles follows transformers' float32 arithmetic: the angle is the
 // float32 product pos*invFreq, and only cos/sin are taken at higher precision.
+// math.Sincos shares one range reduction between the two (the same
+// algorithm as math.Sin and math.Cos, so the same values) and was most of
+// RoPE's time once the rotation was vectorised.
 func ropeAngles(cos, sin, invFreq []float32, pos int32, scale float32) {
-	for i := range cos {
-		th := float64(float32(pos) * invFreq[i])
-		cos[i] = float32(math.Cos(th)) * scale
-		sin[i] = float32(math.Sin(th)) * scale
+	invFreq, sin = invFreq[:len(cos)], sin[:len(cos)]
+	for i, f := range invFreq {
+		s, c := math.Sincos(float64(float32(pos) * f))
+		cos[i] = float32(c) * scale
+		sin[i] = float32(s) * scale
 	}
 }
 

@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"github.com/ferrum-go/ferrum/compute"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -81,5 +82,26 @@ func BenchmarkRotateHeads(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkRoPEPrefill is the RoPE op on a Qwen3-0.6B query block of a
+// 512-token prefill (16 heads of 128, NeoX), on one thread.
+func BenchmarkRoPEPrefill(b *testing.B) {
+	const rows, heads, hd = 512, 16, 128
+	be := New(1)
+	defer be.Close()
+	inv := make([]float32, hd/2)
+	for i := range inv {
+		inv[i] = float32(math.Pow(1e6, -2*float64(i)/hd))
+	}
+	x := be.Alloc(rows, heads*hd)
+	pos := make([]int32, rows)
+	for i := range pos {
+		pos[i] = int32(i)
+	}
+	p := compute.RoPEParams{HeadDim: hd, RotDim: hd, NeoX: true, InvFreq: inv}
+	for i := 0; i < b.N; i++ {
+		be.RoPE(x, pos, p)
 	}
 }
