@@ -54,23 +54,45 @@ func (m *sparseMLP) route(be compute.Backend, x compute.Tensor) (rows [][]int32,
 	p := make([]float32, n*e)
 	be.Download(probs, nil, p)
 
-	rows = make([][]int32, e)
-	scales = make([][]float32, e)
-	order := make([]int, e)
+	// Each row's experts, highest probability first; equal ones by lower
+	// expert id, like torch.topk on CPU (a partial selection sort: k is
+	// small). Then the per-expert lists, carved from one array each.
+	k := m.topK
+	chosen := make([]int32, n*k)
+	count := make([]int, e)
+	taken := make([]bool, e)
 	for r := 0; r < n; r++ {
 		pr := p[r*e : (r+1)*e]
-		for i := range order {
-			order[i] = i
+		ch := chosen[r*k : (r+1)*k]
+		clear(taken)
+		for j := range ch {
+			best := -1
+			for id := range pr {
+				if !taken[id] && (best < 0 || cmp.Compare(pr[id], pr[best]) > 0) {
+					best = id
+				}
+			}
+			taken[best] = true
+			ch[j] = int32(best)
+			count[best]++
 		}
-		// Highest probability first; equal ones by lower expert id, like
-		// torch.topk on CPU.
-		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(pr[b], pr[a]) })
-		chosen := order[:m.topK]
+	}
+	rows = make([][]int32, e)
+	scales = make([][]float32, e)
+	rowBuf, scaleBuf := make([]int32, n*k), make([]float32, n*k)
+	off := 0
+	for id, c := range count {
+		rows[id], scales[id] = rowBuf[off:off:off+c], scaleBuf[off:off:off+c]
+		off += c
+	}
+	for r := 0; r < n; r++ {
+		pr := p[r*e : (r+1)*e]
+		ch := chosen[r*k : (r+1)*k]
 		var sum float32
-		for _, id := range chosen {
+		for _, id := range ch {
 			sum += pr[id]
 		}
-		for _, id := range chosen {
+		for _, id := range ch {
 			w := pr[id]
 			if m.renorm {
 				w /= sum
