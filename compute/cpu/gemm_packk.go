@@ -41,24 +41,6 @@ func putChunks(q *[kBlockPanel]byte, off int, v uint64) {
 	binary.LittleEndian.PutUint32(q[(off+64)&(kBlockPanel-1):], uint32(v>>32))
 }
 
-// panelRowsOf is how many of the panel's rows hold weights (the rest are
-// zeros), and zeroes those past the end.
-func panelRowsOf(w *tensor, o int, p *panel) int {
-	n := min(panelRows, w.rows-o)
-	if n == panelRows {
-		return n
-	}
-	for r := n; r < panelRows; r++ {
-		for i := r * 4; i < len(p.q); i += 4 * panelRows {
-			binary.LittleEndian.PutUint32(p.q[i:], 0)
-		}
-		for i := r; i < len(p.s); i += panelRows {
-			p.s[i], p.m[i] = 0, 0
-		}
-	}
-	return n
-}
-
 // blockAt is super-block b of weight row row.
 func blockAt(w *tensor, row, b, size int) []byte {
 	off := row*w.rowBytes + b*size
@@ -68,7 +50,7 @@ func blockAt(w *tensor, row, b, size int) []byte {
 // packPanelQ4_K: block f16 d, f16 dmin, scales[12], qs[128]; 32-byte group
 // gg of qs holds sub-block 2gg in its low nibbles and 2gg+1 in the high.
 func packPanelQ4_K(w *tensor, o int, p *panel) {
-	n := panelRowsOf(w, o, p)
+	n := zeroPanelTail(w, o, p)
 	nb := w.cols / 256
 	for b := 0; b < nb; b++ {
 		q := (*[kBlockPanel]byte)(p.q[b*kBlockPanel:])
@@ -112,7 +94,7 @@ func kScalesMins(sb []byte) (sc, mn uint64) {
 // packPanelQ5_K: Q4_K's layout plus qh[32] (before qs): the fifth bit of
 // value 32*j+l is bit j of qh[l].
 func packPanelQ5_K(w *tensor, o int, p *panel) {
-	n := panelRowsOf(w, o, p)
+	n := zeroPanelTail(w, o, p)
 	nb := w.cols / 256
 	for b := 0; b < nb; b++ {
 		q := (*[kBlockPanel]byte)(p.q[b*kBlockPanel:])
@@ -146,7 +128,7 @@ func packPanelQ5_K(w *tensor, o int, p *panel) {
 // values l and l+64, byte l+32 values l+32 and l+96, qh byte l the top two
 // bits of l, l+32, l+64, l+96.
 func packPanelQ6_K(w *tensor, o int, p *panel) {
-	n := panelRowsOf(w, o, p)
+	n := zeroPanelTail(w, o, p)
 	nb := w.cols / 256
 	for b := 0; b < nb; b++ {
 		q := (*[kBlockPanel]byte)(p.q[b*kBlockPanel:])
@@ -188,7 +170,7 @@ func packPanelQ6_K(w *tensor, o int, p *panel) {
 // 16*sub + l; ggml's value is (low - 4 unless the high bit is set), i.e.
 // u - 4 for u = low | high<<2 in 0..7, so m = 4*s.
 func packPanelQ3_K(w *tensor, o int, p *panel) {
-	n := panelRowsOf(w, o, p)
+	n := zeroPanelTail(w, o, p)
 	nb := w.cols / 256
 	for b := 0; b < nb; b++ {
 		q := (*[kBlockPanel]byte)(p.q[b*kBlockPanel:])
@@ -239,7 +221,7 @@ func q3Scales(sb []byte) (sc0, sc1 uint64) {
 // high), qs[64], f16 d, f16 dmin. Sub-block j = 8*half + 2*t + sub holds
 // bits 2t of qs bytes 32*half + 16*sub + l.
 func packPanelQ2_K(w *tensor, o int, p *panel) {
-	n := panelRowsOf(w, o, p)
+	n := zeroPanelTail(w, o, p)
 	nb := w.cols / 256
 	for b := 0; b < nb; b++ {
 		q := (*[kBlockPanel]byte)(p.q[b*kBlockPanel:])
