@@ -1,6 +1,10 @@
 package cpu
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/ferrum-go/ferrum/quant"
+)
 
 // The prefill GEMM (gemm_hook.go's slot) for the types with a panel packer:
 //
@@ -17,14 +21,34 @@ import "sync"
 // rows. Lanes are weight rows and tokens never mix, so a token's result does
 // not depend on the other tokens of the call.
 
-// gemmMinRows is the fewest activation rows the GEMM takes. Packing a
-// panel costs about one tile pass over it and a 12-token tile runs 12 rows'
-// worth of vpdpbusd whatever its fill, so the row kernels win for a few
-// rows: BenchmarkGEMMRows (1024 -> 3072, 2 threads) put the crossover at
-// 4-8 rows for Q4_0, Q8_0 and Q4_K; at 12 rows the GEMM was 2.7-3.8x
-// faster. 16 keeps batches up to 15 rows (decode steps of a few sequences)
-// on the row kernels, whose bits match a row run alone.
-var gemmMinRows = 16
+// gemmMinRows is the fewest activation rows the GEMM takes, per weight
+// type. Packing a panel per call costs about 0.03-0.1 ns per weight (the
+// AVX-512 packers) and a token adds one vpdpbusd per 64 multiply-adds, so
+// from 2 rows on the GEMM beats the row kernels for every type (1.1-2x at
+// 2 rows, 2.7-3.8x at 12: BenchmarkGEMMRows). For one row, measured in
+// CPU time per 1024 -> 3072 MatMul on one thread (BenchmarkGEMMDecode),
+// it is faster for the types listed with 1 (Q4_1 -38%, Q4_K -17%, Q5_1
+// -15%, Q4_0 -11%, Q5_K -10%, Q3_K -8%, Q2_K -4%) and slower for Q8_0
+// (+28%), Q6_K (+30%) and Q5_0 (+11%), whose row kernels are lean (or
+// whose packing is dearer). Taking every row count keeps a row's bits
+// independent of its batch at every size, as the row kernels do below
+// their threshold; the others start at 16, which keeps decode batches of
+// up to 15 sequences on the row kernels (bits equal to a row run alone),
+// prefill chunks on the GEMM.
+var gemmMinRows = map[quant.Type]int{
+	quant.Q2_K: 1, quant.Q3_K: 1, quant.Q4_0: 1, quant.Q4_1: 1, quant.Q4_K: 1, quant.Q5_1: 1, quant.Q5_K: 1,
+}
+
+// gemmMinRowsDefault applies to the packed types not in gemmMinRows.
+var gemmMinRowsDefault = 16
+
+// gemmRowsFor is the GEMM's threshold for weight type t.
+func gemmRowsFor(t quant.Type) int {
+	if n, ok := gemmMinRows[t]; ok {
+		return n
+	}
+	return gemmMinRowsDefault
+}
 
 // gemmTileKernel runs one packed panel against one activation tile
 // (gemmTileRef's contract); nil where the CPU has no kernel, which leaves
@@ -48,7 +72,7 @@ var (
 
 // gemmMatMul is the gemmFunc of every packed type.
 func gemmMatMul(b *Backend, dst, x []float32, rows int, w *tensor) bool {
-	if rows < gemmMinRows || gemmTileKernel == nil {
+	if rows < gemmRowsFor(w.dtype) || gemmTileKernel == nil {
 		return false
 	}
 	return runGEMM(b, dst, x, rows, w, gemmTileKernel)
@@ -75,7 +99,10 @@ func runGEMM(b *Backend, dst, x []float32, rows int, w *tensor, tile func(*panel
 	a := gemmActPool.Get().(*gemmAct)
 	a.shape(rows, w.cols, pk.group, q8k)
 	c := gemmCtx{a: a, x: x, dst: dst, rows: rows, w: w, pk: pk, tile: tile}
-	parallelCtx(b.pool, gemmJobs, a.tiles*gemmNT, grainFor(4*w.cols), c, func(c *gemmCtx, lo, hi int) {
+	// Token slots past rows are zeroed only as far as the last tile's
+	// kernel reads them (a decode step fills one slot, not gemmNT).
+	slots := (a.tiles-1)*gemmNT + tileSlots(rows-(a.tiles-1)*gemmNT)
+	parallelCtx(b.pool, gemmJobs, slots, grainFor(4*w.cols), c, func(c *gemmCtx, lo, hi int) {
 		row := actPool.Get().(*actBuf)
 		c.a.quantizeRows(row, c.x, lo, hi)
 		actPool.Put(row)

@@ -11,6 +11,22 @@ import (
 // assembly is generated for this value).
 const gemmNT = 12
 
+// tileSlots is how many token slots of a tile the kernel for nt tokens
+// reads (gemm_amd64.s has kernels for 1, 2, 4, 8 and gemmNT tokens).
+func tileSlots(nt int) int {
+	switch {
+	case nt <= 1:
+		return 1
+	case nt <= 2:
+		return 2
+	case nt <= 4:
+		return 4
+	case nt <= 8:
+		return 8
+	}
+	return gemmNT
+}
+
 // gemmAct holds a MatMul's activations quantized for the GEMM, in tiles of
 // gemmNT tokens (the last tile padded with zero rows):
 //
@@ -52,7 +68,7 @@ func (a *gemmAct) tileF(i int) []float32 {
 }
 
 // quantizeRows fills token slots [lo, hi) (of tiles*gemmNT) from x; slots
-// past a.rows become zeros. row is scratch of one row in act.go's format.
+// past a.rows become zeros (the kernels read them, the results are dropped). row is scratch of one row in act.go's format.
 func (a *gemmAct) quantizeRows(row *actBuf, x []float32, lo, hi int) {
 	cols, ng := a.cols, a.cols/a.group
 	if a.q8k {

@@ -27,8 +27,7 @@ func BenchmarkGEMM(b *testing.B) {
 			for _, mode := range []string{"gemm", "rows"} {
 				b.Run(fmt.Sprintf("%v/%dx%dx%d/%s", typ, rows, in, out, mode), func(b *testing.B) {
 					if mode == "rows" {
-						defer func(n int) { gemmMinRows = n }(gemmMinRows)
-						gemmMinRows = 1 << 30
+						defer gemmForce(1 << 30)()
 					}
 					for b.Loop() {
 						be.MatMul(dst, x, w)
@@ -81,11 +80,11 @@ func BenchmarkGEMMRows(b *testing.B) {
 			x, dst := be.Upload(rows, in, computetest.Random(rng, rows*in, 1)), be.Alloc(rows, out)
 			for _, mode := range []string{"gemm", "rows"} {
 				b.Run(fmt.Sprintf("%v/%d/%s", typ, rows, mode), func(b *testing.B) {
-					defer func(n int) { gemmMinRows = n }(gemmMinRows)
-					gemmMinRows = 1
+					n := 1
 					if mode == "rows" {
-						gemmMinRows = 1 << 30
+						n = 1 << 30
 					}
+					defer gemmForce(n)()
 					for b.Loop() {
 						be.MatMul(dst, x, w)
 					}
@@ -93,4 +92,12 @@ func BenchmarkGEMMRows(b *testing.B) {
 			}
 		}
 	}
+}
+
+// gemmForce sets the GEMM's threshold of every type to n (1: always,
+// 1<<30: never) and returns the function restoring it.
+func gemmForce(n int) func() {
+	saved, savedDefault := gemmMinRows, gemmMinRowsDefault
+	gemmMinRows, gemmMinRowsDefault = map[quant.Type]int{}, n
+	return func() { gemmMinRows, gemmMinRowsDefault = saved, savedDefault }
 }

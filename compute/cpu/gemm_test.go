@@ -13,8 +13,9 @@ import (
 )
 
 // gemmShapes: partial panels (N not a multiple of 16), token counts not a
-// multiple of gemmNT, one token, many groups, a single panel.
-var gemmShapes = [][3]int{{13, 512, 37}, {40, 256, 16}, {1, 768, 20}, {25, 2560, 9}, {gemmNT, 1024, 48}}
+// multiple of gemmNT (last tiles of 1, 2, 4 and 7 tokens: every kernel
+// size), one token, many groups, a single panel.
+var gemmShapes = [][3]int{{13, 512, 37}, {40, 256, 16}, {1, 768, 20}, {25, 2560, 9}, {gemmNT, 1024, 48}, {2, 256, 17}, {19, 512, 16}}
 
 // TestGEMM runs the GEMM driver with the plain-Go tile kernel (every CPU)
 // and with the assembly one (where there is one) for every packed type:
@@ -100,7 +101,8 @@ func checkTwin(t *testing.T, name string, fast, twin []float32) {
 
 // TestGEMMRowIndependent: through MatMul, a token's result is the same bits
 // whatever the other tokens of the call and whatever its tile position
-// (40 rows vs 64 rows with the same tokens shifted by 5).
+// (40 rows vs 64 rows with the same tokens shifted by 5), and whichever
+// tile kernel size ran it.
 func TestGEMMRowIndependent(t *testing.T) {
 	if gemmTileKernel == nil {
 		t.Skip("no GEMM on this CPU")
@@ -126,6 +128,17 @@ func TestGEMMRowIndependent(t *testing.T) {
 		for i := range a {
 			if math.Float32bits(a[i]) != math.Float32bits(b[5*out+i]) {
 				t.Fatalf("%v: token %d output %d: %v in 40 rows, %v in 64", typ, i/out, i%out, a[i], b[5*out+i])
+			}
+		}
+		// The smaller tile kernels (a call of 1..8 tokens) give the same
+		// bits as the 12-token one.
+		for _, n := range []int{1, 2, 3, 5, 8} {
+			got := make([]float32, n*out)
+			runGEMM(be, got, big[7*in:(7+n)*in], n, w.(*tensor), gemmTileKernel)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(b[7*out+i]) {
+					t.Fatalf("%v: token %d output %d: %v in a %d-token GEMM, %v in 64 rows", typ, i/out, i%out, got[i], n, b[7*out+i])
+				}
 			}
 		}
 		be.Close()
