@@ -101,3 +101,67 @@ func TestExpAVX2Sweep(t *testing.T) {
 		t.Fatalf("sum %v, AVX-512 %v", sa, sb)
 	}
 }
+
+// BenchmarkVecAVX2 times the elementwise and attention kernels (exp/softmax
+// step, SwiGLU, RMSNorm, scores and value accumulation over 256 F16 keys of
+// 128 columns) per level on cache-resident data; the GMAC/cpu-s metric
+// counts elements (or multiply-adds) per CPU second of the thread.
+func BenchmarkVecAVX2(b *testing.B) {
+	if !cpuAVX2 {
+		b.Skip("CPU has no AVX2+FMA+F16C")
+	}
+	rng := rand.New(rand.NewPCG(93, 94))
+	x, g, u := randF32(rng, 3072, 4), randF32(rng, 3072, 4), randF32(rng, 3072, 1)
+	d := make([]float32, 3072)
+	const hd, keys = 128, 256
+	q, w := randF32(rng, hd, 1), randF32(rng, keys, 1)
+	kv := make([]uint16, keys*hd)
+	for i := range kv {
+		kv[i] = uint16(rng.Uint32()) & 0x3bff // finite halves below 1
+	}
+	s, acc := make([]float32, keys), make([]float32, hd)
+	type level struct {
+		name  string
+		exp   func([]float32, float32) float32
+		swi   func(d, g, u []float32)
+		rms   func(d, x, w []float32, eps float32)
+		score func(out, q []float32, k []uint16, stride, n int, scale float32)
+		accum func(acc []float32, v []uint16, stride int, w []float32)
+	}
+	levels := []level{
+		{"generic", expSubGeneric, swigluGeneric, rmsNormRowGeneric, scoreRunF16Generic, accumRunF16Generic},
+		{"avx2", expSubAVX2, swigluAVX2, rmsNormRowAVX2, scoreRunF16AVX2, accumRunF16AVX2},
+	}
+	if cpuAVX512 {
+		levels = append(levels, level{"avx512",
+			func(x []float32, m float32) float32 { return expSubF32(&x[0], len(x), m) },
+			func(d, g, u []float32) { swigluF32(&d[0], &g[0], &u[0], len(d)) },
+			func(d, x, w []float32, eps float32) {
+				ss := sumSquaresF32(&x[0], len(x))
+				scaleMulF32(&d[0], &x[0], &w[0], float32(1/math.Sqrt(float64(ss)/float64(len(x))+float64(eps))), len(x))
+			},
+			func(out, q []float32, k []uint16, stride, n int, scale float32) {
+				dotsF16(&q[0], &k[0], 2*stride, n, len(q), scale, &out[0])
+			},
+			func(acc []float32, v []uint16, stride int, w []float32) {
+				axpysF16(&acc[0], &v[0], 2*stride, &w[0], len(w), len(acc))
+			}})
+	}
+	for _, l := range levels {
+		b.Run("exp1024/"+l.name, func(b *testing.B) {
+			benchCPU(b, 1024, func() { copy(d, x[:1024]); l.exp(d[:1024], 4) })
+		})
+		b.Run("swiglu3072/"+l.name, func(b *testing.B) {
+			benchCPU(b, 3072, func() { l.swi(d, g, u) })
+		})
+		b.Run("rmsnorm1024/"+l.name, func(b *testing.B) {
+			benchCPU(b, 1024, func() { l.rms(d[:1024], x[:1024], u[:1024], 1e-6) })
+		})
+		b.Run("scoreF16/"+l.name, func(b *testing.B) {
+			benchCPU(b, keys*hd, func() { l.score(s, q, kv, hd, keys, 0.1) })
+		})
+		b.Run("accumF16/"+l.name, func(b *testing.B) {
+			benchCPU(b, keys*hd, func() { l.accum(acc, kv, hd, w) })
+		})
+	}
+}
