@@ -32,11 +32,6 @@ func (b *Backend) AddScaledRows(dst, src compute.Tensor, rows []int32, scales []
 	})
 }
 
-// moeCompositeRows: when some expert of a call sees at least this many
-// rows (a prefill) and a projection's type has a GEMM, MoEFFN runs expert
-// after expert through MatMul, so the GEMM gets its chance at each.
-const moeCompositeRows = 16
-
 // MoEFFN runs every active expert of a layer in two parallel loops: gate
 // and up of all experts (with SwiGLU applied as each block of rows is
 // done), then down of all experts; the combine follows. Each activation
@@ -44,6 +39,13 @@ const moeCompositeRows = 16
 // two barriers per layer instead of one per expert MatMul. A row's bits
 // are those of the Embed/MatMul/SwiGLU/AddScaledRows sequence (same row
 // kernels, same combine order) whenever MatMul takes no GEMM.
+//
+// Where MatMul would take a GEMM for some expert (an expert with at least
+// the GEMM's row threshold for its type: a prefill, or any call for the
+// types whose GEMM takes single rows, such as Q4_K), MoEFFN runs that op
+// sequence itself instead, so that a row's bits are those of the unfused
+// layer in every case and stay independent of its batch wherever MatMul's
+// do.
 func (b *Backend) MoEFFN(dst, x compute.Tensor, experts []compute.Expert, rows [][]int32, scales [][]float32) {
 	dt, xt := f32Of(dst), f32Of(x)
 	sameShape("MoEFFN", dt, xt)
@@ -172,8 +174,10 @@ func (c *moeCtx) plan(b *Backend, dt, xt *tensor, experts []compute.Expert, rows
 	if len(c.ex) == 0 {
 		return true
 	}
-	if most >= moeCompositeRows && (gemms[gt] != nil || gemms[ut] != nil || gemms[dnt] != nil) {
-		return false
+	for _, t := range [...]quant.Type{gt, ut, dnt} {
+		if gemms[t] != nil && most >= gemmRowsFor(t) {
+			return false // MatMul would take a GEMM for some expert
+		}
 	}
 	if gt != ut {
 		return false // gate and up must share one activation
