@@ -25,18 +25,17 @@ import (
 // type. Packing a panel per call costs about 0.03-0.1 ns per weight (the
 // AVX-512 packers) and a token adds one vpdpbusd per 64 multiply-adds, so
 // from 2 rows on the GEMM beats the row kernels for every type (1.1-2x at
-// 2 rows, 2.7-3.8x at 12: BenchmarkGEMMRows). For one row, measured in
-// CPU time per 1024 -> 3072 MatMul on one thread (BenchmarkGEMMDecode),
-// it is faster for the types listed with 1 (Q4_1 -38%, Q4_K -17%, Q5_1
-// -15%, Q4_0 -11%, Q5_K -10%, Q3_K -8%, Q2_K -4%) and slower for Q8_0
-// (+28%), Q6_K (+30%) and Q5_0 (+11%), whose row kernels are lean (or
-// whose packing is dearer). Taking every row count keeps a row's bits
-// independent of its batch at every size, as the row kernels do below
-// their threshold; the others start at 16, which keeps decode batches of
-// up to 15 sequences on the row kernels (bits equal to a row run alone),
-// prefill chunks on the GEMM.
+// 2 rows, 2.7-3.8x at 12: BenchmarkGEMMRows). For one row, in CPU time per
+// 1024 -> 3072 MatMul on one thread (BenchmarkGEMMDecode), it was faster
+// for the types listed with 1 (Q4_1 -43%, Q4_K -20%, Q5_1 -19%, Q4_0 -14%,
+// Q2_K -11%, Q5_K -9%, Q3_K -7%, Q8_0 -6%) and slower for Q6_K (+35%) and
+// Q5_0 (+9%), whose packing is dearer. Taking every row count keeps a
+// row's bits independent of its batch at every size, as the row kernels
+// do; the other two start at 16, which keeps decode batches of up to 15
+// sequences on the row kernels (bits equal to a row run alone) and prefill
+// chunks on the GEMM.
 var gemmMinRows = map[quant.Type]int{
-	quant.Q2_K: 1, quant.Q3_K: 1, quant.Q4_0: 1, quant.Q4_1: 1, quant.Q4_K: 1, quant.Q5_1: 1, quant.Q5_K: 1,
+	quant.Q2_K: 1, quant.Q3_K: 1, quant.Q4_0: 1, quant.Q4_1: 1, quant.Q4_K: 1, quant.Q5_1: 1, quant.Q5_K: 1, quant.Q8_0: 1,
 }
 
 // gemmMinRowsDefault applies to the packed types not in gemmMinRows.

@@ -10,6 +10,9 @@ import (
 func packQ8_0AVX512(src *byte, idx *[panelRows]int32, nb, mask int, q *byte, s, m *float32)
 
 //go:noescape
+func packQ8_0Full(src *byte, stride int, idx *[panelRows]int32, nb int, q *byte, s, m *float32)
+
+//go:noescape
 func packQ45AVX512(src *byte, idx *[panelRows]int32, nb, mask int, q *byte, s, m *float32, blockBytes, qhOff, qsOff int, k float32, hasMin int)
 
 // The AVX-512 packers replace the Go ones (gemm_pack32.go) where the CPU
@@ -48,6 +51,10 @@ func init() {
 			_ = p.q[nb*block32Panel-1]
 			_ = p.s[nb*panelRows-1]
 			_ = p.m[nb*panelRows-1]
+			if t.typ == quant.Q8_0 && n == panelRows {
+				packQ8_0Full(&w.raw[o*w.rowBytes], w.rowBytes, &idx, nb, &p.q[0], &p.s[0], &p.m[0])
+				return
+			}
 			if t.typ == quant.Q8_0 {
 				packQ8_0AVX512(&w.raw[o*w.rowBytes], &idx, nb, 1<<n-1, &p.q[0], &p.s[0], &p.m[0])
 				return

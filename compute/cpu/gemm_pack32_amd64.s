@@ -196,3 +196,133 @@ q5Block:
 q45Done:
 	VZEROUPPER
 	RET
+
+// Q8_0 for full panels, without gathers: the 32 quants of each of the 16
+// rows' blocks are two rows to a register (r and r+8), and an 8x8 dword
+// transpose in each 256-bit half (unpack dq, unpack qdq, then a qword
+// permute across the two unpacked halves) leaves chunk c of the 16 rows in
+// one register. About 40 shuffles per block against 8 gathers.
+DATA q8tlo<>+0(SB)/8, $0
+DATA q8tlo<>+8(SB)/8, $1
+DATA q8tlo<>+16(SB)/8, $8
+DATA q8tlo<>+24(SB)/8, $9
+DATA q8tlo<>+32(SB)/8, $4
+DATA q8tlo<>+40(SB)/8, $5
+DATA q8tlo<>+48(SB)/8, $12
+DATA q8tlo<>+56(SB)/8, $13
+GLOBL q8tlo<>(SB), RODATA|NOPTR, $64
+DATA q8thi<>+0(SB)/8, $2
+DATA q8thi<>+8(SB)/8, $3
+DATA q8thi<>+16(SB)/8, $10
+DATA q8thi<>+24(SB)/8, $11
+DATA q8thi<>+32(SB)/8, $6
+DATA q8thi<>+40(SB)/8, $7
+DATA q8thi<>+48(SB)/8, $14
+DATA q8thi<>+56(SB)/8, $15
+GLOBL q8thi<>(SB), RODATA|NOPTR, $64
+
+// Q8OUT stores chunks lo and hi (the qword selections of Z30 and Z31 from
+// tables a and b), sign-flipped to unsigned.
+#define Q8OUT(a, b, lo, hi) \
+	VMOVDQA64 Z30, Z24; \
+	VPERMI2Q b, a, Z24; \
+	VPXORD Z29, Z24, Z24; \
+	VMOVDQU32 Z24, lo(DI); \
+	VMOVDQA64 Z31, Z25; \
+	VPERMI2Q b, a, Z25; \
+	VPXORD Z29, Z25, Z25; \
+	VMOVDQU32 Z25, hi(DI)
+
+// func packQ8_0Full(src *byte, stride int, idx *[16]int32, nb int, q *byte, s, m *float32)
+TEXT ·packQ8_0Full(SB), NOSPLIT, $0-56
+	MOVQ src+0(FP), SI
+	MOVQ stride+8(FP), R10
+	MOVQ idx+16(FP), AX
+	VMOVDQU32 (AX), Z27
+	MOVQ nb+24(FP), CX
+	MOVQ q+32(FP), DI
+	MOVQ s+40(FP), R8
+	MOVQ m+48(FP), R9
+	MOVL $0x43000000, AX // 128.0
+	VPBROADCASTD AX, Z28
+	MOVL $0x80808080, AX
+	VPBROADCASTD AX, Z29
+	VMOVDQU64 q8tlo<>(SB), Z30
+	VMOVDQU64 q8thi<>(SB), Z31
+	TESTQ CX, CX
+	JZ q8fDone
+
+q8fBlock:
+	// s = d, m = 128*d (the d of each row gathered).
+	KXNORW K0, K0, K1
+	VPXORD Z26, Z26, Z26
+	VPGATHERDD (SI)(Z27*1), K1, Z26
+	VPMOVDW Z26, Y26
+	VCVTPH2PS Y26, Z26
+	VMOVUPS Z26, (R8)
+	VMULPS Z28, Z26, Z26
+	VMOVUPS Z26, (R9)
+	// Rows r and r+8 into Zr (r < 8).
+	MOVQ SI, R11
+	VMOVDQU 2(R11), Y0
+	ADDQ R10, R11
+	VMOVDQU 2(R11), Y1
+	ADDQ R10, R11
+	VMOVDQU 2(R11), Y2
+	ADDQ R10, R11
+	VMOVDQU 2(R11), Y3
+	ADDQ R10, R11
+	VMOVDQU 2(R11), Y4
+	ADDQ R10, R11
+	VMOVDQU 2(R11), Y5
+	ADDQ R10, R11
+	VMOVDQU 2(R11), Y6
+	ADDQ R10, R11
+	VMOVDQU 2(R11), Y7
+	ADDQ R10, R11
+	VINSERTI64X4 $1, 2(R11), Z0, Z0
+	ADDQ R10, R11
+	VINSERTI64X4 $1, 2(R11), Z1, Z1
+	ADDQ R10, R11
+	VINSERTI64X4 $1, 2(R11), Z2, Z2
+	ADDQ R10, R11
+	VINSERTI64X4 $1, 2(R11), Z3, Z3
+	ADDQ R10, R11
+	VINSERTI64X4 $1, 2(R11), Z4, Z4
+	ADDQ R10, R11
+	VINSERTI64X4 $1, 2(R11), Z5, Z5
+	ADDQ R10, R11
+	VINSERTI64X4 $1, 2(R11), Z6, Z6
+	ADDQ R10, R11
+	VINSERTI64X4 $1, 2(R11), Z7, Z7
+	// Transpose.
+	VPUNPCKLDQ Z1, Z0, Z16
+	VPUNPCKHDQ Z1, Z0, Z17
+	VPUNPCKLDQ Z3, Z2, Z18
+	VPUNPCKHDQ Z3, Z2, Z19
+	VPUNPCKLDQ Z5, Z4, Z20
+	VPUNPCKHDQ Z5, Z4, Z21
+	VPUNPCKLDQ Z7, Z6, Z22
+	VPUNPCKHDQ Z7, Z6, Z23
+	VPUNPCKLQDQ Z18, Z16, Z8
+	VPUNPCKHQDQ Z18, Z16, Z9
+	VPUNPCKLQDQ Z19, Z17, Z10
+	VPUNPCKHQDQ Z19, Z17, Z11
+	VPUNPCKLQDQ Z22, Z20, Z12
+	VPUNPCKHQDQ Z22, Z20, Z13
+	VPUNPCKLQDQ Z23, Z21, Z14
+	VPUNPCKHQDQ Z23, Z21, Z15
+	Q8OUT(Z8, Z12, 0, 256)
+	Q8OUT(Z9, Z13, 64, 320)
+	Q8OUT(Z10, Z14, 128, 384)
+	Q8OUT(Z11, Z15, 192, 448)
+	ADDQ $34, SI
+	ADDQ $512, DI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ CX
+	JNZ q8fBlock
+
+q8fDone:
+	VZEROUPPER
+	RET
