@@ -170,9 +170,12 @@ func packXF32(x []float32, in, r0, n int, p []uint32) {
 // floatGemms are the F32-word GEMMs per weight type (FMAs on F32
 // activations, as fmatmul.go's kernels do).
 // minRows: at 1024 -> 3072 on one thread the GEMM ties with the 4x4 tiles
-// at 16 tokens (BF16, F16) and 64-128 (F32, which those need not widen).
+// at 16 tokens (BF16, F16; 1.5x at 128) and 64-128 (F32, which those need
+// not widen). 16 is also the quantized GEMM's default (gemmRowsFor, which
+// MoEFFN consults): decode batches of up to 15 sequences stay on the row
+// kernels, bit-equal to a row alone.
 var floatGemms = map[quant.Type]*laneGemm{
 	quant.F32:  {minRows: 128, packW: packPanelF32, packX: packXF32, tile: fgTileGo},
-	quant.F16:  {minRows: 24, packW: packPanelF16, packX: packXF32, tile: fgTileGo},
-	quant.BF16: {minRows: 24, packW: packPanelBF16, packX: packXF32, tile: fgTileGo},
+	quant.F16:  {minRows: 16, packW: packPanelF16, packX: packXF32, tile: fgTileGo},
+	quant.BF16: {minRows: 16, packW: packPanelBF16, packX: packXF32, tile: fgTileGo},
 }
