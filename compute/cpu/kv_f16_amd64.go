@@ -5,8 +5,10 @@ import "github.com/ferrum-go/ferrum/quant"
 // F32 -> F16 with VCVTPS2PH (round to nearest even, the only mode used),
 // for K/V rows written into F16 pools. The hardware agrees with
 // quant.F32ToF16 on every finite value and infinity (overflow to
-// infinity, F16 subnormals, F32 subnormals to signed zero: Go leaves
-// MXCSR's DAZ/FTZ off); it would keep a NaN's payload where F32ToF16
+// infinity, F16 subnormals - the instruction ignores MXCSR.FTZ - and F32
+// subnormals to signed zero, which MXCSR.DAZ would give too; the rounding
+// mode comes from the immediate, not MXCSR); it would keep a NaN's payload
+// where F32ToF16
 // returns the canonical quiet NaN, so the kernels first replace NaN lanes
 // by sign|0x7fc00000, which converts to sign|0x7e00.
 
