@@ -9,7 +9,7 @@ import (
 // packed panel serves, each holding a 16-float accumulator and a 16-int
 // group sum in registers (2*gemmNT + 3 of the 32 zmm registers; the
 // assembly is generated for this value).
-const gemmNT = 12
+const gemmNT = 12 // gemm_gen.go writes the kernels for this value
 
 // tileSlots is how many token slots of a tile the kernel for nt tokens
 // reads (gemm_amd64.s has kernels for 1, 2, 4, 8 and gemmNT tokens).
