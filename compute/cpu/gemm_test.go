@@ -162,15 +162,19 @@ func TestGEMMAllocs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
 	be := New(2)
 	defer be.Close()
-	rows, in, out := 64, 512, 64
+	in, out := 512, 64
 	for _, typ := range sortedTypes(panelPackers) {
 		w, _, err := computetest.QuantizedWeight(be, typ, out, in, computetest.Random(rng, out*in, 0.5))
 		if err != nil {
 			t.Fatal(err)
 		}
-		x, dst := be.Upload(rows, in, computetest.Random(rng, rows*in, 1)), be.Alloc(rows, out)
-		if n := testing.AllocsPerRun(20, func() { be.MatMul(dst, x, w) }); n != 0 {
-			t.Errorf("%v: %v allocations per GEMM MatMul", typ, n)
+		// A prefill chunk, and a decode step (the GEMM for the types
+		// that take every row count).
+		for _, rows := range []int{64, 1} {
+			x, dst := be.Upload(rows, in, computetest.Random(rng, rows*in, 1)), be.Alloc(rows, out)
+			if n := testing.AllocsPerRun(20, func() { be.MatMul(dst, x, w) }); n != 0 {
+				t.Errorf("%v: %v allocations per %d-row MatMul", typ, n, rows)
+			}
 		}
 	}
 }
