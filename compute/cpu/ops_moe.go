@@ -33,19 +33,20 @@ func (b *Backend) AddScaledRows(dst, src compute.Tensor, rows []int32, scales []
 }
 
 // MoEFFN runs every active expert of a layer in two parallel loops: gate
-// and up of all experts (with SwiGLU applied as each block of rows is
-// done), then down of all experts; the combine follows. Each activation
-// row is quantized once for all its experts, and a decode step crosses
-// two barriers per layer instead of one per expert MatMul. A row's bits
-// are those of the Embed/MatMul/SwiGLU/AddScaledRows sequence (same row
-// kernels, same combine order) whenever MatMul takes no GEMM.
+// and up of all experts, then (after SwiGLU and quantizing its output)
+// down of all experts; the combine follows. An activation row is
+// quantized once for all its experts where the kernels allow, and a
+// decode step crosses two barriers per layer instead of one or two per
+// expert MatMul.
 //
-// Where MatMul would take a GEMM for some expert (an expert with at least
-// the GEMM's row threshold for its type: a prefill, or any call for the
-// types whose GEMM takes single rows, such as Q4_K), MoEFFN runs that op
-// sequence itself instead, so that a row's bits are those of the unfused
-// layer in every case and stay independent of its batch wherever MatMul's
-// do.
+// Each projection multiplies the way MatMul would for that weight type and
+// row count: the GEMM (its panels of every expert spread over one loop) or
+// the row kernels, with MatMul's activation formats and kernels, and the
+// combine adds in MatMul-then-AddScaledRows order, so a row's bits are
+// those of the Embed/MatMul/SwiGLU/AddScaledRows sequence. Where MatMul's
+// choice would differ between the experts of one call (some at or above a
+// GEMM threshold, some below), or for weights of a GEMM this op does not
+// drive, MoEFFN runs that sequence itself (moeComposite).
 func (b *Backend) MoEFFN(dst, x compute.Tensor, experts []compute.Expert, rows [][]int32, scales [][]float32) {
 	dt, xt := f32Of(dst), f32Of(x)
 	sameShape("MoEFFN", dt, xt)
@@ -67,7 +68,17 @@ func (b *Backend) MoEFFN(dst, x compute.Tensor, experts []compute.Expert, rows [
 type moeExpert struct {
 	gate, up, down *tensor
 	id, off, n     int
-	ag, ah         actBuf // views of moeCtx.ag and .ah at the expert's rows
+	ag, ah         actBuf   // row kernels: views of moeCtx.ag and .ah at the expert's pairs
+	gg, gh         *gemmAct // GEMM: the expert's activations for gate/up and down
+}
+
+// moeProj is how one projection of every active expert multiplies.
+type moeProj struct {
+	kind moeKind // the row kernels
+	gemm bool    // the GEMM instead
+	pk   panelPacker
+	q8k  bool // GEMM activations in Q8_K super-blocks
+	unit int  // weight rows per unit of work: a GEMM panel or the row kernels' 4
 }
 
 // moeCtx is one MoEFFN call's plan and scratch, pooled so that a decode
@@ -83,20 +94,21 @@ type moeCtx struct {
 	// byRow lists the pairs of row r at byRow[rowStart[r]:rowStart[r+1]],
 	// ascending (so by expert id), the order the combine adds them in.
 	byRow, rowStart []int32
-	xg, g, u, d     []float32 // gathered x (float kernels), gate then h, up, down
-	ax, ag, ah      actBuf    // x, x gathered by pair, h (integer kernels)
-	gu, dn          moeKind
-	guUnits, dUnits int // units (of unitRows weight rows) per expert
+	xg, g, u, d     []float32 // x gathered by pair, gate then h, up, down
+	ax, ag, ah      actBuf    // x, x gathered by pair, h (row kernels)
+	gacts           []gemmAct // GEMM activations: per expert, gate/up then down
+	gu, dn          moeProj
+	guUnits, dUnits int // units per expert (gate/up: per matrix)
 }
 
 var moeCtxs = newScratchPool[moeCtx]()
 
-// unitRows weight rows make one unit of the parallel loops: the 4 rows the
-// decode kernels take at once.
+// unitRows weight rows make one unit of the row kernels' loops: the 4
+// rows the decode kernels take at once.
 const unitRows = 4
 
-// moeKind is how one projection multiplies: MatMul's row kernels, chosen
-// by the same rules minus the GEMM.
+// moeKind is how one projection multiplies on the row kernels: MatMul's
+// choice minus the GEMM.
 type moeKind struct {
 	qk    *qKernel
 	fk    floatRowKernel
@@ -136,13 +148,42 @@ func (m *moeKind) run(dst, x []float32, a *actBuf, n int, w *tensor, lo, hi int)
 	}
 }
 
+// projFor decides, as MatMul would, how the projection with weights of
+// type t and cols columns multiplies experts of least to most rows; false
+// when that differs between them or is a GEMM this op does not drive.
+func (b *Backend) projFor(t quant.Type, cols, least, most int) (moeProj, bool) {
+	p := moeProj{kind: b.moeKindOf(t, cols), unit: unitRows}
+	if b.exactMatMul || gemms[t] == nil {
+		return p, true
+	}
+	pk, packed := panelPackers[t]
+	if !packed || gemmTileKernel == nil {
+		return p, false // another GEMM (float weights): leave it to MatMul
+	}
+	thr := gemmRowsFor(t)
+	switch {
+	case most < thr:
+		return p, true
+	case least < thr:
+		return p, false
+	}
+	// runGEMM's own conditions on the shape; where they fail, MatMul
+	// falls back to the row kernels.
+	q8k := qKernels[t] != nil && qKernels[t].k == 0
+	if cols%pk.group != 0 || cols%32 != 0 || (q8k && (cols%256 != 0 || pk.group != 16 && pk.group != 32)) || (!q8k && pk.group != 32) {
+		return p, true
+	}
+	p.gemm, p.pk, p.q8k, p.unit = true, pk, q8k, panelRows
+	return p, true
+}
+
 // plan checks the call, lays out its pairs and scratch and reports whether
 // the fused loops take it (false: moeComposite does).
 func (c *moeCtx) plan(b *Backend, dt, xt *tensor, experts []compute.Expert, rows [][]int32, scales [][]float32) bool {
 	c.b, c.dst, c.x = b, dt, xt
 	c.hidden, c.inter = xt.cols, -1
 	c.ex = c.ex[:0]
-	pairs, most := 0, 0
+	pairs, most, least := 0, 0, xt.rows+1
 	var gt, ut, dnt quant.Type
 	for e, rs := range rows {
 		if len(scales[e]) != len(rs) {
@@ -169,20 +210,20 @@ func (c *moeCtx) plan(b *Backend, dt, xt *tensor, experts []compute.Expert, rows
 		}
 		c.ex = append(c.ex, moeExpert{gate: g, up: u, down: d, id: e, off: pairs, n: len(rs)})
 		pairs += len(rs)
-		most = max(most, len(rs))
+		most, least = max(most, len(rs)), min(least, len(rs))
 	}
 	if len(c.ex) == 0 {
 		return true
 	}
-	for _, t := range [...]quant.Type{gt, ut, dnt} {
-		if gemms[t] != nil && most >= gemmRowsFor(t) {
-			return false // MatMul would take a GEMM for some expert
-		}
-	}
 	if gt != ut {
 		return false // gate and up must share one activation
 	}
-	c.gu, c.dn = b.moeKindOf(gt, c.hidden), b.moeKindOf(dnt, c.inter)
+	var ok1, ok2 bool
+	c.gu, ok1 = b.projFor(gt, c.hidden, least, most)
+	c.dn, ok2 = b.projFor(dnt, c.inter, least, most)
+	if !ok1 || !ok2 {
+		return false
+	}
 	c.layout(rows, scales, pairs)
 	return true
 }
@@ -217,35 +258,57 @@ func (c *moeCtx) layout(rows [][]int32, scales [][]float32, pairs int) {
 
 	c.g, c.u = grow(c.g, pairs*c.inter), grow(c.u, pairs*c.inter)
 	c.d = grow(c.d, pairs*c.hidden)
-	if c.gu.qk != nil {
-		if c.gu.qk.k != 0 {
-			c.ax.shapeQ8(n, c.hidden)
-			c.ag.shapeQ8(pairs, c.hidden)
-		} else {
-			c.ax.shapeQ8K(n, c.hidden)
-			c.ag.shapeQ8K(pairs, c.hidden)
+	switch {
+	case c.gu.gemm:
+		if n > 1 {
+			c.xg = grow(c.xg, pairs*c.hidden)
 		}
-	} else {
+	case c.gu.kind.qk != nil:
+		c.ax.shapeQ8Like(c.gu.kind.qk, n, c.hidden)
+		c.ag.shapeQ8Like(c.gu.kind.qk, pairs, c.hidden)
+	default:
 		c.xg = grow(c.xg, pairs*c.hidden)
 	}
-	if c.dn.qk != nil {
-		if c.dn.qk.k != 0 {
-			c.ah.shapeQ8(pairs, c.inter)
-		} else {
-			c.ah.shapeQ8K(pairs, c.inter)
+	if !c.dn.gemm && c.dn.kind.qk != nil {
+		c.ah.shapeQ8Like(c.dn.kind.qk, pairs, c.inter)
+	}
+	if c.gu.gemm || c.dn.gemm {
+		if cap(c.gacts) < 2*len(c.ex) {
+			c.gacts = make([]gemmAct, 2*len(c.ex))
 		}
+		c.gacts = c.gacts[:2*len(c.ex)]
 	}
 	for i := range c.ex {
 		e := &c.ex[i]
-		if c.gu.qk != nil {
+		if c.gu.gemm {
+			// A one-row call's experts all see the same row: one
+			// quantization, shared.
+			e.gg = &c.gacts[2*i]
+			if n == 1 {
+				e.gg = &c.gacts[0]
+			}
+			e.gg.shape(e.n, c.hidden, c.gu.pk.group, c.gu.q8k)
+		} else if c.gu.kind.qk != nil {
 			e.ag = c.ag.view(e.off, e.n)
 		}
-		if c.dn.qk != nil {
+		if c.dn.gemm {
+			e.gh = &c.gacts[2*i+1]
+			e.gh.shape(e.n, c.inter, c.dn.pk.group, c.dn.q8k)
+		} else if c.dn.kind.qk != nil {
 			e.ah = c.ah.view(e.off, e.n)
 		}
 	}
-	c.guUnits = (c.inter + unitRows - 1) / unitRows
-	c.dUnits = (c.hidden + unitRows - 1) / unitRows
+	c.guUnits = (c.inter + c.gu.unit - 1) / c.gu.unit
+	c.dUnits = (c.hidden + c.dn.unit - 1) / c.dn.unit
+}
+
+// shapeQ8Like sizes a for rows x cols in k's activation format.
+func (a *actBuf) shapeQ8Like(k *qKernel, rows, cols int) {
+	if k.k != 0 {
+		a.shapeQ8(rows, cols)
+	} else {
+		a.shapeQ8K(rows, cols)
+	}
 }
 
 // release drops the call's tensors, so that a pooled context keeps no
@@ -272,6 +335,12 @@ func (d *actBuf) copyRow(dr int, a *actBuf, r int) {
 	copy(d.i[dr*d.iStride:(dr+1)*d.iStride], a.i[r*a.iStride:(r+1)*a.iStride])
 }
 
+// gemmSlots is how many token slots of a the GEMM quantizes (runGEMM's
+// count: the last tile only as far as its kernel reads).
+func gemmSlots(a *gemmAct) int {
+	return (a.tiles-1)*gemmNT + tileSlots(a.rows-(a.tiles-1)*gemmNT)
+}
+
 var moeJobs = newJobPool[*moeCtx]()
 
 func (c *moeCtx) run() {
@@ -285,27 +354,36 @@ func (c *moeCtx) run() {
 	for i := range c.ex {
 		most = max(most, c.ex[i].n)
 	}
-	if c.gu.qk != nil {
+	switch {
+	case c.gu.gemm:
+		if n == 1 {
+			row := actPool.Get().(*actBuf)
+			c.ex[0].gg.quantizeRows(row, c.x.f32, 0, gemmSlots(c.ex[0].gg))
+			actPool.Put(row)
+			break
+		}
+		c.gather()
+		parallelCtx(p, moeJobs, len(c.ex), grainFor(4*c.hidden*most), c, func(c **moeCtx, lo, hi int) {
+			(*c).quantizeX(lo, hi)
+		})
+	case c.gu.kind.qk != nil:
 		parallelCtx(p, moeJobs, n, grainFor(4*c.hidden), c, func(c **moeCtx, lo, hi int) {
-			(*c).gu.qk.quantizeRows(&(*c).ax, (*c).x.f32, lo, hi, (*c).hidden)
+			(*c).gu.kind.qk.quantizeRows(&(*c).ax, (*c).x.f32, lo, hi, (*c).hidden)
 		})
 		for q, r := range c.src {
 			c.ag.copyRow(q, &c.ax, int(r))
 		}
-	} else {
-		for q, r := range c.src {
-			copy(c.xg[q*c.hidden:(q+1)*c.hidden], c.x.row(int(r)))
-		}
+	default:
+		c.gather()
 	}
-	parallelCtx(p, moeJobs, len(c.ex)*c.guUnits, grainFor(2*unitRows*c.hidden*most), c, func(c **moeCtx, lo, hi int) {
-		(*c).gateUp(lo, hi)
+	parallelCtx(p, moeJobs, 2*len(c.ex)*c.guUnits, grainFor(c.gu.unit*c.hidden*most), c, func(c **moeCtx, lo, hi int) {
+		(*c).gateOrUp(lo, hi)
 	})
-	if c.dn.qk != nil {
-		parallelCtx(p, moeJobs, pairs, grainFor(4*c.inter), c, func(c **moeCtx, lo, hi int) {
-			(*c).dn.qk.quantizeRows(&(*c).ah, (*c).g, lo, hi, (*c).inter)
-		})
-	}
-	parallelCtx(p, moeJobs, len(c.ex)*c.dUnits, grainFor(unitRows*c.inter*most), c, func(c **moeCtx, lo, hi int) {
+	// (A decode step's few rows: on the caller, no barrier.)
+	parallelCtx(p, moeJobs, len(c.ex), grainFor(2*c.inter*most), c, func(c **moeCtx, lo, hi int) {
+		(*c).hRows(lo, hi)
+	})
+	parallelCtx(p, moeJobs, len(c.ex)*c.dUnits, grainFor(c.dn.unit*c.inter*most), c, func(c **moeCtx, lo, hi int) {
 		(*c).down(lo, hi)
 	})
 	parallelCtx(p, moeJobs, n, grainFor(c.hidden*max(1, pairs/n)), c, func(c **moeCtx, lo, hi int) {
@@ -313,25 +391,96 @@ func (c *moeCtx) run() {
 	})
 }
 
-// gateUp computes gate and up of units [lo, hi) (expert-major) and turns
-// each finished block of rows into SwiGLU's h, in place of the gate.
-func (c *moeCtx) gateUp(lo, hi int) {
-	for k := lo / c.guUnits; k < len(c.ex) && k*c.guUnits < hi; k++ {
+// gather copies each pair's source row of x into xg.
+func (c *moeCtx) gather() {
+	for q, r := range c.src {
+		copy(c.xg[q*c.hidden:(q+1)*c.hidden], c.x.row(int(r)))
+	}
+}
+
+// quantizeX fills the GEMM activations of experts [lo, hi) from their
+// gathered rows.
+func (c *moeCtx) quantizeX(lo, hi int) {
+	row := actPool.Get().(*actBuf)
+	for k := lo; k < hi; k++ {
 		e := &c.ex[k]
-		olo := (max(lo, k*c.guUnits) - k*c.guUnits) * unitRows
-		ohi := min((min(hi, (k+1)*c.guUnits)-k*c.guUnits)*unitRows, c.inter)
+		e.gg.quantizeRows(row, c.xg[e.off*c.hidden:(e.off+e.n)*c.hidden], 0, gemmSlots(e.gg))
+	}
+	actPool.Put(row)
+}
+
+// gateOrUp computes units [lo, hi) of the gate and up projections, laid
+// out per expert as its gate units then its up units, so that a chunk of
+// work streams through one matrix.
+func (c *moeCtx) gateOrUp(lo, hi int) {
+	per := 2 * c.guUnits
+	for k := lo / per; k < len(c.ex) && k*per < hi; k++ {
+		e := &c.ex[k]
+		for m := 0; m < 2; m++ {
+			base := k*per + m*c.guUnits
+			ulo, uhi := max(lo, base), min(hi, base+c.guUnits)
+			if ulo >= uhi {
+				continue
+			}
+			w, dst := e.gate, c.g
+			if m == 1 {
+				w, dst = e.up, c.u
+			}
+			dst = dst[e.off*c.inter : (e.off+e.n)*c.inter]
+			olo, ohi := (ulo-base)*c.gu.unit, min((uhi-base)*c.gu.unit, c.inter)
+			switch {
+			case c.gu.gemm:
+				gemmPanels(&c.gu, e.gg, w, dst, olo, ohi)
+			case c.gu.kind.qk != nil:
+				c.gu.kind.run(dst, nil, &e.ag, e.n, w, olo, ohi)
+			default:
+				c.gu.kind.run(dst, c.xg[e.off*c.hidden:(e.off+e.n)*c.hidden], nil, e.n, w, olo, ohi)
+			}
+		}
+	}
+}
+
+// gemmPanels is runGEMM's panel loop for weight rows [olo, ohi) (whole
+// panels but for the matrix's last): dst (a.rows x w.rows) = x·wᵀ.
+func gemmPanels(pr *moeProj, a *gemmAct, w *tensor, dst []float32, olo, ohi int) {
+	p := panelPool.Get().(*panel)
+	n := w.rows
+	for o := olo; o < ohi; o += panelRows {
+		p.reset(pr.pk.group, a.cols)
+		pr.pk.pack(w, o, p)
+		lanes := min(panelRows, n-o)
+		for t := 0; t < a.tiles; t++ {
+			nt := min(gemmNT, a.rows-t*gemmNT)
+			gemmTileKernel(p, a.tileQ(t), a.tileF(t), dst[t*gemmNT*n+o:], n, nt, lanes)
+		}
+	}
+	panelPool.Put(p)
+}
+
+// hRows turns the rows of experts [lo, hi) into SwiGLU's h (in place of
+// the gate) and quantizes them for the down projection.
+func (c *moeCtx) hRows(lo, hi int) {
+	var row *actBuf
+	if c.dn.gemm {
+		row = actPool.Get().(*actBuf)
+	}
+	for k := lo; k < hi; k++ {
+		e := &c.ex[k]
 		g := c.g[e.off*c.inter : (e.off+e.n)*c.inter]
 		u := c.u[e.off*c.inter : (e.off+e.n)*c.inter]
-		var xg []float32
-		if c.gu.qk == nil {
-			xg = c.xg[e.off*c.hidden : (e.off+e.n)*c.hidden]
-		}
-		c.gu.run(g, xg, &e.ag, e.n, e.gate, olo, ohi)
-		c.gu.run(u, xg, &e.ag, e.n, e.up, olo, ohi)
 		for r := 0; r < e.n; r++ {
-			gr := g[r*c.inter+olo : r*c.inter+ohi]
-			swiglu(gr, gr, u[r*c.inter+olo:r*c.inter+ohi])
+			gr := g[r*c.inter : (r+1)*c.inter]
+			swiglu(gr, gr, u[r*c.inter:(r+1)*c.inter])
 		}
+		switch {
+		case c.dn.gemm:
+			e.gh.quantizeRows(row, g, 0, gemmSlots(e.gh))
+		case c.dn.kind.qk != nil:
+			c.dn.kind.qk.quantizeRows(&c.ah, c.g, e.off, e.off+e.n, c.inter)
+		}
+	}
+	if row != nil {
+		actPool.Put(row)
 	}
 }
 
@@ -339,9 +488,15 @@ func (c *moeCtx) gateUp(lo, hi int) {
 func (c *moeCtx) down(lo, hi int) {
 	for k := lo / c.dUnits; k < len(c.ex) && k*c.dUnits < hi; k++ {
 		e := &c.ex[k]
-		olo := (max(lo, k*c.dUnits) - k*c.dUnits) * unitRows
-		ohi := min((min(hi, (k+1)*c.dUnits)-k*c.dUnits)*unitRows, c.hidden)
-		c.dn.run(c.d[e.off*c.hidden:(e.off+e.n)*c.hidden], c.g[e.off*c.inter:(e.off+e.n)*c.inter], &e.ah, e.n, e.down, olo, ohi)
+		olo := (max(lo, k*c.dUnits) - k*c.dUnits) * c.dn.unit
+		ohi := min((min(hi, (k+1)*c.dUnits)-k*c.dUnits)*c.dn.unit, c.hidden)
+		dst := c.d[e.off*c.hidden : (e.off+e.n)*c.hidden]
+		h := c.g[e.off*c.inter : (e.off+e.n)*c.inter]
+		if c.dn.gemm {
+			gemmPanels(&c.dn, e.gh, e.down, dst, olo, ohi)
+		} else {
+			c.dn.kind.run(dst, h, &e.ah, e.n, e.down, olo, ohi)
+		}
 	}
 }
 
@@ -357,8 +512,7 @@ func (c *moeCtx) combine(lo, hi int) {
 	}
 }
 
-// moeComposite is MoEFFN as the sequence of ops a model would call: for
-// experts of mixed types, and for prefills whose experts a GEMM may take.
+// moeComposite is MoEFFN as the sequence of ops a model would call.
 func (b *Backend) moeComposite(dt, xt *tensor, experts []compute.Expert, rows [][]int32, scales [][]float32) {
 	clear(dt.f32)
 	for e, rs := range rows {

@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -9,9 +10,12 @@ import (
 )
 
 // TestMoEFFNFast holds the fused MoE op with quantized activations to
-// compute/ref within the integer kernels' error, to the op sequence it
-// replaces (Embed, MatMul, SwiGLU, AddScaledRows), and checks that a row's
-// result is bit for bit the same alone as in its batch.
+// compute/ref within the integer kernels' error, and bit for bit to the op
+// sequence it replaces (Embed, MatMul, SwiGLU, AddScaledRows: the same
+// kernels, GEMM or row kernels as MatMul picks them), and checks that a
+// row's result is the same alone as in its batch. (That last holds here
+// because each case's types keep one kernel choice across its row counts:
+// MatMul's own invariance.)
 func TestMoEFFNFast(t *testing.T) {
 	for _, threads := range []int{1, 3} {
 		be := New(threads)
@@ -23,14 +27,8 @@ func TestMoEFFNFast(t *testing.T) {
 			}
 			dst := be.Alloc(c.Rows, c.Hidden)
 			be.moeComposite(f32Of(dst), f32Of(be.Upload(c.Rows, c.Hidden, in.X)), in.Experts, in.RowsOf, in.Scales)
-			if e := computetest.RelErr(got, download(be, dst)); e > 1e-6 {
-				t.Errorf("threads %d %s: fused vs op sequence rel err %.3g", threads, c.Name, e)
-			}
-			if !c.EveryRowToExpertZero {
-				// (A hot expert may go through a GEMM, whose rows differ
-				// in the last bits from the row kernels'.)
-				checkRowsAlone(t, be, in, got)
-			}
+			sameBits(t, fmt.Sprintf("threads %d %s: fused vs op sequence", threads, c.Name), got, download(be, dst))
+			checkRowsAlone(t, be, in, got)
 		}
 		be.Close()
 	}
@@ -52,12 +50,16 @@ func checkRowsAlone(t *testing.T, be *Backend, in *computetest.MoEFFNInput, batc
 		}
 		dst := be.Alloc(1, h)
 		be.MoEFFN(dst, be.Upload(1, h, in.X[r*h:(r+1)*h]), in.Experts, rows, scales)
-		alone := download(be, dst)
-		for i, v := range alone {
-			if math.Float32bits(v) != math.Float32bits(batch[r*h+i]) {
-				t.Errorf("%s: row %d alone differs from its batch at %d: %g vs %g", in.C.Name, r, i, v, batch[r*h+i])
-				break
-			}
+		sameBits(t, fmt.Sprintf("%s: row %d alone vs in its batch", in.C.Name, r), download(be, dst), batch[r*h:(r+1)*h])
+	}
+}
+
+func sameBits(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	for i, v := range got {
+		if math.Float32bits(v) != math.Float32bits(want[i]) {
+			t.Errorf("%s: value %d is %g, want %g", what, i, v, want[i])
+			return
 		}
 	}
 }
@@ -81,4 +83,27 @@ func download(be *Backend, t compute.Tensor) []float32 {
 	out := make([]float32, t.Rows()*t.Cols())
 	be.Download(t, nil, out)
 	return out
+}
+
+// TestMoEFFNPlan: a decode call takes the fused loops, on the GEMM
+// exactly where MatMul would take it for one row.
+func TestMoEFFNPlan(t *testing.T) {
+	be := New(2)
+	defer be.Close()
+	for i, c := range computetest.MoEFFNCases[:1] {
+		in := computetest.BuildMoEFFN(t, be, c, uint64(200+i))
+		ctx := moeCtxs.get()
+		x := f32Of(be.Upload(c.Rows, c.Hidden, in.X))
+		if !ctx.plan(be, f32Of(be.Alloc(c.Rows, c.Hidden)), x, in.Experts, in.RowsOf, in.Scales) {
+			t.Fatalf("%s: the fused loops refused a decode call", c.Name)
+		}
+		_, packed := panelPackers[c.Gate]
+		want := gemms[c.Gate] != nil && packed && gemmTileKernel != nil && gemmRowsFor(c.Gate) <= 1
+		if ctx.gu.gemm != want {
+			t.Errorf("%s: gate/up on the GEMM %v, MatMul would %v", c.Name, ctx.gu.gemm, want)
+		}
+		t.Logf("%s: gate/up GEMM %v, down GEMM %v", c.Name, ctx.gu.gemm, ctx.dn.gemm)
+		ctx.release()
+		moeCtxs.put(ctx)
+	}
 }
