@@ -13,8 +13,10 @@
 //     sign onto its activation and VPABSB takes |w| (0..128 as unsigned:
 //     -128 becomes 0x80 = 128). Activations are -127..127 (the quantizer
 //     maps max|x| to 127), so pairs reach at most 2*128*127 = 32512.
-//   - Q4_0, Q4_K: nibbles 0..15: 2*15*127 = 3810.
-//   - Q6_K: 6-bit quants 0..63: 2*63*127 = 16002.
+//   - the others multiply unsigned quants (the stored q+offset, or q
+//     itself with a min) by activations: Q2_K 0..3: 2*3*127 = 762; Q3_K
+//     0..7: 1778; Q4_0, Q4_1, Q4_K 0..15: 3810; Q5_0, Q5_1, Q5_K 0..31:
+//     7874; Q6_K 0..63: 16002.
 // After VPMADDWD the int32 sums are far from overflow.
 //
 // 16 float lanes per row as two ymm halves: the Q8 kernels put even blocks
