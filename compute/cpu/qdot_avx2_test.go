@@ -308,3 +308,32 @@ func BenchmarkAvx2Kernels(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAvx2Run times one thread of the MatMul row loop (run) over a
+// 3072 x 1024 weight at the registered level, for 4 activation rows (they
+// stay in L1) and 64 (one full tile, streamed from L2 for every weight
+// row): how much of the kernels' cache-resident speed survives.
+func BenchmarkAvx2Run(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	const in, out = 1024, 3072
+	be := New(1)
+	defer be.Close()
+	for _, typ := range []quant.Type{quant.Q8_0, quant.Q4_K} {
+		qk := qKernels[typ]
+		w, _, err := computetest.QuantizedWeight(be, typ, out, in, computetest.Random(rng, out*in, 0.5))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, rows := range []int{4, 64} {
+			a := newAct(qk, rows, in)
+			qk.quantizeRows(a, computetest.Random(rng, rows*in, 1), 0, rows, in)
+			dst := make([]float32, rows*out)
+			b.Run(fmt.Sprintf("%v/rows=%d", typ, rows), func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					qk.run(dst, a, rows, w.(*tensor), 0, out)
+				}
+				b.ReportMetric(float64(rows*in*out)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
+			})
+		}
+	}
+}
