@@ -139,12 +139,8 @@ func (b *Backend) unary(op string, dst, x compute.Tensor, f func(float32) float3
 
 func silu(v float32) float32 { return v / (1 + float32(math.Exp(float64(-v)))) }
 
-func gelu(v float32) float32 {
-	return float32(0.5 * float64(v) * (1 + math.Erf(float64(v)/math.Sqrt2)))
-}
-
-func (b *Backend) SiLU(dst, x compute.Tensor) { b.unary("SiLU", dst, x, silu) }
-func (b *Backend) GELU(dst, x compute.Tensor) { b.unary("GELU", dst, x, gelu) }
+func (b *Backend) SiLU(dst, x compute.Tensor) { b.activation("SiLU", dst, x, siluF32) }
+func (b *Backend) GELU(dst, x compute.Tensor) { b.activation("GELU", dst, x, geluF32) }
 
 func (b *Backend) RMSNorm(dst, x, w compute.Tensor, eps float32) {
 	dt, xt, wt := f32Of(dst), f32Of(x), f32Of(w)

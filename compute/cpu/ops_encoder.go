@@ -2,23 +2,15 @@ package cpu
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/ferrum-go/ferrum/compute"
 )
 
 var _ compute.EncoderBackend = (*Backend)(nil)
 
-func geluTanh(v float32) float32 {
-	x := float64(v)
-	return float32(0.5 * x * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(x+0.044715*x*x*x))))
-}
+func (b *Backend) GELUTanh(dst, x compute.Tensor) { b.activation("GELUTanh", dst, x, geluTanhF32) }
 
-func (b *Backend) GELUTanh(dst, x compute.Tensor) { b.unary("GELUTanh", dst, x, geluTanh) }
-
-func (b *Backend) Tanh(dst, x compute.Tensor) {
-	b.unary("Tanh", dst, x, func(v float32) float32 { return float32(math.Tanh(float64(v))) })
-}
+func (b *Backend) Tanh(dst, x compute.Tensor) { b.activation("Tanh", dst, x, tanhF32) }
 
 // Pool reduces each sequence to one row; work is split over the sequences,
 // and each output element is summed in row order, so a sequence's vector

@@ -1,0 +1,193 @@
+package cpu
+
+import (
+	"math"
+
+	"github.com/ferrum-go/ferrum/compute"
+)
+
+// Elementwise activations (GELU, GELU-tanh, tanh, SiLU) over float32
+// slices. The plain-Go functions here define the algorithms; the AVX-512 and
+// AVX2 kernels (act_fn_amd64.s, act_fn_avx2_amd64.s) run the same steps in
+// the same order, so all levels compute the same function (Go's FMA goes
+// through float64, so a value may rarely differ by an ulp from the asm).
+//
+// Shared pieces:
+//   - exp: 2^n * e^r, n = round(x*log2 e), r = x - n*ln2 (two-part ln2),
+//     e^r by its degree-7 Taylor polynomial, as in vexp_amd64.s. GELU's exp
+//     takes its argument as a float pair (-x²/2 split by an FMA), so the
+//     rounding of x² does not turn into relative error of exp.
+//   - x*sigmoid(y) (SiLU with y=x, GELU-tanh with y = 2*sqrt(2/pi)*(x +
+//     0.044715x³)): e = exp(-|y|), then x/(1+e) for y >= 0 and x*e/(1+e)
+//     below, which never overflows and keeps relative accuracy on the
+//     negative tail (no 1+tanh cancellation).
+//   - GELU = x*Phi(x): for |x| < 1/sqrt2, Phi = 1/2 + erf(x/sqrt2)/2 with
+//     erf(z) = z*P(z²); above, Phi(-|x|) = erfc(|z|)/2 = exp(-z²)*t*Q(t)/2
+//     with t = 1/(1+|z|/2), and Phi(x) = 1 - Phi(-x) for x > 0.
+//   - tanh: x*P(x²) for |x| < 0.55, else sign(x)*(1 - 2/(exp(2|x|)+1)).
+//
+// The polynomials P, Q are our own Chebyshev fits (float64, converted to
+// monomials, rounded to float32) of erf(z)/z on z² in [0, 1/4],
+// erfc(z)*exp(z²)/t on z in [0.5, 10.5] and tanh(x)/x on x² in [0, 0.3025].
+// Inputs are clamped where the result has saturated (GELU: |x| <= 10.5*sqrt2
+// in the erfc path, x >= -20 as factor; sigmoid: |y| <= 110, x >= -110;
+// tanh: |x| <= 10), so ±Inf give the limits (gelu(-Inf) = -0,
+// silu(-Inf) = -0, tanh(±Inf) = ±1) and NaN stays NaN.
+
+var (
+	geluF32     = geluGo
+	geluTanhF32 = geluTanhGo
+	tanhF32     = tanhGo
+	siluF32     = siluGo
+)
+
+const (
+	fLog2e    = float32(1.44269502)     // 0x3fb8aa3b
+	fLn2Hi    = float32(0.693145752)    // 0x3f317200
+	fLn2Lo    = float32(1.42860677e-06) // 0x35bfbe8e
+	fInvSqrt2 = float32(0.707106769)    // 0x3f3504f3
+	fK1       = float32(1.59576912)     // 2*sqrt(2/pi)
+	fK3       = float32(0.0713548162)   // 2*sqrt(2/pi)*0.044715
+)
+
+var expTaylor = [8]float32{1, 1, 0.5, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040}
+
+// erf(z)/z on z² in [0, 1/4].
+var erfP = [6]float32{1.12837923, -0.376126379, 0.112837739, -0.0268631503, 0.00520044612, -0.00076950551}
+
+// erfc(z)*exp(z²)/t on t = 1/(1+z/2), z in [0.5, 10.5].
+var erfcQ = [10]float32{0.282085806, 0.282337278, 0.244040191, 0.194239825, 0.0136891939,
+	0.164406195, -0.291550308, 0.0825258642, 0.0559449568, -0.0277438052}
+
+// tanh(x)/x on x² in [0, 0.3025].
+var tanhP = [6]float32{1, -0.333333105, 0.133324683, -0.0538433678, 0.0210421681, -0.00623884564}
+
+func actFMA(a, b, c float32) float32 {
+	return float32(math.FMA(float64(a), float64(b), float64(c)))
+}
+
+func horner32(c []float32, u float32) float32 {
+	p := c[len(c)-1]
+	for i := len(c) - 2; i >= 0; i-- {
+		p = actFMA(p, u, c[i])
+	}
+	return p
+}
+
+// expPair is exp(hi+lo) for |lo| tiny beside hi, hi in [-111, 88]; hi not NaN.
+func expPair(hi, lo float32) float32 {
+	n := float32(math.RoundToEven(float64(hi * fLog2e)))
+	r := actFMA(-n, fLn2Hi, hi)
+	r = actFMA(-n, fLn2Lo, r)
+	r += lo
+	p := horner32(expTaylor[:], r)
+	// One rounding of p*2^n, as vscalefps does.
+	return float32(float64(p) * math.Float64frombits(uint64(int64(n)+1023)<<52))
+}
+
+func geluOne(x float32) float32 {
+	if x != x {
+		return x
+	}
+	a := float32(math.Abs(float64(x)))
+	var phi float32
+	if a < fInvSqrt2 {
+		z := x * fInvSqrt2
+		e := z * horner32(erfP[:], z*z)
+		phi = actFMA(0.5, e, 0.5)
+	} else {
+		ac := min(a, 14.8492424) // z <= 10.5
+		sh := ac * ac
+		sl := actFMA(ac, ac, -sh)
+		e := expPair(-0.5*sh, -0.5*sl)
+		t := 1 / actFMA(0.5, ac*fInvSqrt2, 1)
+		c := e * t
+		c *= horner32(erfcQ[:], t)
+		c *= 0.5
+		if x < 0 {
+			phi = c
+		} else {
+			phi = 1 - c
+		}
+	}
+	return max(x, -20) * phi
+}
+
+// xSigmoid is x/(1+exp(-y)); y has x's sign.
+func xSigmoid(x, y float32) float32 {
+	if x != x || y != y {
+		return x + y
+	}
+	ay := min(float32(math.Abs(float64(y))), 110)
+	e := expPair(-ay, 0)
+	num := x
+	if !(y >= 0) {
+		num = max(x, -110) * e
+	}
+	return num / (1 + e)
+}
+
+func siluOne(x float32) float32 { return xSigmoid(x, x) }
+
+func geluTanhOne(x float32) float32 {
+	s := x * x
+	return xSigmoid(x, x*actFMA(fK3, s, fK1))
+}
+
+func tanhOne(x float32) float32 {
+	if x != x {
+		return x
+	}
+	a := float32(math.Abs(float64(x)))
+	if a < 0.55 {
+		return x * horner32(tanhP[:], x*x)
+	}
+	e := expPair(2*min(a, 10), 0)
+	r := 1 - 2/(e+1)
+	return float32(math.Copysign(float64(r), float64(x)))
+}
+
+func geluGo(d, x []float32) {
+	x = x[:len(d)]
+	for i, v := range x {
+		d[i] = geluOne(v)
+	}
+}
+
+func geluTanhGo(d, x []float32) {
+	x = x[:len(d)]
+	for i, v := range x {
+		d[i] = geluTanhOne(v)
+	}
+}
+
+func tanhGo(d, x []float32) {
+	x = x[:len(d)]
+	for i, v := range x {
+		d[i] = tanhOne(v)
+	}
+}
+
+func siluGo(d, x []float32) {
+	x = x[:len(d)]
+	for i, v := range x {
+		d[i] = siluOne(v)
+	}
+}
+
+// actCtx carries an activation's slices to its static loop body.
+type actCtx struct {
+	d, x []float32
+	f    func(d, x []float32)
+}
+
+var actJobs = newJobPool[actCtx]()
+
+// activation runs f over dst = f(x) split over the pool, allocating nothing.
+func (b *Backend) activation(op string, dst, x compute.Tensor, f func(d, x []float32)) {
+	dt, xt := f32Of(dst), f32Of(x)
+	sameShape(op, dt, xt)
+	parallelCtx(b.pool, actJobs, len(dt.f32), grainFor(8), actCtx{dt.f32, xt.f32, f}, func(c *actCtx, lo, hi int) {
+		c.f(c.d[lo:hi], c.x[lo:hi])
+	})
+}
