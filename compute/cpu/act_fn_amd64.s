@@ -100,8 +100,8 @@ GLOBL actc<>(SB), RODATA|NOPTR, $184
 #define A_ABS actc<>+176(SB)
 #define A_SIGN actc<>+180(SB)
 
-// EXPR: Z8 = exp(r) for r in Z3 (already hi+lo), using Z7 = n; clobbers Z3.
-// Before it: Z7 = round(hi*log2e), Z3 = hi - n*ln2 (+ lo).
+// EXPN(h): Z7 = n = round(h*log2e), h = h - n*ln2 (ln2 in two parts).
+// EXPP(r): Z8 = e^r * 2^n (degree-7 Taylor polynomial of e^r).
 #define EXPN(h) \
 	VMULPS.BCST A_LOG2E, h, Z7; \
 	VRNDSCALEPS $0, Z7, Z7; \
