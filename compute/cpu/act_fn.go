@@ -62,8 +62,10 @@ var erfcQ = [10]float32{0.282085806, 0.282337278, 0.244040191, 0.194239825, 0.01
 // tanh(x)/x on x² in [0, 0.3025].
 var tanhP = [6]float32{1, -0.333333105, 0.133324683, -0.0538433678, 0.0210421681, -0.00623884564}
 
+// actFMA is fma(a, b, c) rounded to float32 through float64: a*b is exact
+// in float64, so this is math.FMA's value without its call.
 func actFMA(a, b, c float32) float32 {
-	return float32(math.FMA(float64(a), float64(b), float64(c)))
+	return float32(float64(a)*float64(b) + float64(c))
 }
 
 func horner32(c []float32, u float32) float32 {
@@ -74,106 +76,159 @@ func horner32(c []float32, u float32) float32 {
 	return p
 }
 
-// expPair is exp(hi+lo) for |lo| tiny beside hi, hi in [-111, 88]; hi not NaN.
-func expPair(hi, lo float32) float32 {
-	n := float32(math.RoundToEven(float64(hi * fLog2e)))
-	r := actFMA(-n, fLn2Hi, hi)
-	r = actFMA(-n, fLn2Lo, r)
-	r += lo
-	p := horner32(expTaylor[:], r)
-	// One rounding of p*2^n, as vscalefps does.
-	return float32(float64(p) * math.Float64frombits(uint64(int64(n)+1023)<<52))
-}
+// The plain-Go kernels work on blocks of 8 values, step by step over the
+// block like the vector kernels: the steps of one value form a long
+// dependency chain, and interleaving 8 of them keeps the FPU busy.
+type lanes [8]float32
 
-func geluOne(x float32) float32 {
-	if x != x {
-		return x
+func hornerL(c []float32, u *lanes) (p lanes) {
+	// Same values as actFMA at each step, with u and p kept in float64:
+	// p*u is exact there and the sum is rounded to float32 once.
+	var u64, p64 [8]float64
+	for j := range u64 {
+		u64[j] = float64(u[j])
+		p64[j] = float64(c[len(c)-1])
 	}
-	a := float32(math.Abs(float64(x)))
-	var phi float32
-	if a < fInvSqrt2 {
-		z := x * fInvSqrt2
-		e := z * horner32(erfP[:], z*z)
-		phi = actFMA(0.5, e, 0.5)
-	} else {
-		ac := min(a, 14.8492424) // z <= 10.5
-		sh := ac * ac
-		sl := actFMA(ac, ac, -sh)
-		e := expPair(-0.5*sh, -0.5*sl)
-		t := 1 / actFMA(0.5, ac*fInvSqrt2, 1)
-		c := e * t
-		c *= horner32(erfcQ[:], t)
-		c *= 0.5
-		if x < 0 {
-			phi = c
-		} else {
-			phi = 1 - c
+	for i := len(c) - 2; i >= 0; i-- {
+		ci := float64(c[i])
+		for j := range p64 {
+			p64[j] = float64(float32(p64[j]*u64[j] + ci))
 		}
 	}
-	return max(x, -20) * phi
-}
-
-// xSigmoid is x/(1+exp(-y)); y has x's sign.
-func xSigmoid(x, y float32) float32 {
-	if x != x || y != y {
-		return x + y
+	for j := range p {
+		p[j] = float32(p64[j])
 	}
-	ay := min(float32(math.Abs(float64(y))), 110)
-	e := expPair(-ay, 0)
-	num := x
-	if !(y >= 0) {
-		num = max(x, -110) * e
+	return p
+}
+
+// expL is exp(hi+lo) per lane, |lo| tiny beside hi, hi in [-111, 88]:
+// n = round(hi*log2e), r = hi - n*ln2 + lo, e^r * 2^n.
+func expL(hi, lo *lanes) (e lanes) {
+	var n, r lanes
+	for j := range n {
+		n[j] = float32(math.RoundToEven(float64(hi[j] * fLog2e)))
+		r[j] = actFMA(-n[j], fLn2Hi, hi[j])
+		r[j] = actFMA(-n[j], fLn2Lo, r[j])
+		r[j] += lo[j]
 	}
-	return num / (1 + e)
+	p := hornerL(expTaylor[:], &r)
+	for j := range e {
+		if n[j] != n[j] {
+			e[j] = n[j]
+			continue
+		}
+		// One rounding of p*2^n, as vscalefps does.
+		e[j] = float32(float64(p[j]) * math.Float64frombits(uint64(int64(n[j])+1023)<<52))
+	}
+	return e
 }
 
-func siluOne(x float32) float32 { return xSigmoid(x, x) }
+func absf(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }
 
-func geluTanhOne(x float32) float32 {
-	s := x * x
-	return xSigmoid(x, x*actFMA(fK3, s, fK1))
+func geluL(v *lanes) {
+	var z, s, a, hi, lo, t lanes
+	for j, x := range v {
+		a[j] = absf(x)
+		z[j] = x * fInvSqrt2
+		s[j] = z[j] * z[j]
+		ac := min(a[j], 14.8492424) // z <= 10.5
+		sh := ac * ac
+		hi[j] = -0.5 * sh
+		lo[j] = -0.5 * actFMA(ac, ac, -sh)
+		t[j] = 1 / actFMA(0.5, ac*fInvSqrt2, 1)
+	}
+	q := hornerL(erfP[:], &s)
+	e := expL(&hi, &lo)
+	g := hornerL(erfcQ[:], &t)
+	for j, x := range v {
+		var phi float32
+		if a[j] < fInvSqrt2 {
+			phi = actFMA(0.5, z[j]*q[j], 0.5)
+		} else {
+			c := e[j] * t[j]
+			c *= g[j]
+			c *= 0.5
+			if x < 0 {
+				phi = c
+			} else {
+				phi = 1 - c
+			}
+		}
+		v[j] = maxNaN(x, -20) * phi
+	}
 }
 
-func tanhOne(x float32) float32 {
+// maxNaN is max(x, c) that keeps a NaN x (as the kernels' vmaxps does).
+func maxNaN(x, c float32) float32 {
 	if x != x {
 		return x
 	}
-	a := float32(math.Abs(float64(x)))
-	if a < 0.55 {
-		return x * horner32(tanhP[:], x*x)
-	}
-	e := expPair(2*min(a, 10), 0)
-	r := 1 - 2/(e+1)
-	return float32(math.Copysign(float64(r), float64(x)))
+	return max(x, c)
 }
 
-func geluGo(d, x []float32) {
-	x = x[:len(d)]
-	for i, v := range x {
-		d[i] = geluOne(v)
+// xSigmoidL: v = x/(1+exp(-y)) per lane; y has x's sign.
+func xSigmoidL(v, y *lanes) {
+	var hi, zero lanes
+	for j := range hi {
+		hi[j] = -min(absf(y[j]), 110)
 	}
-}
-
-func geluTanhGo(d, x []float32) {
-	x = x[:len(d)]
-	for i, v := range x {
-		d[i] = geluTanhOne(v)
+	e := expL(&hi, &zero)
+	for j, x := range v {
+		num := x
+		if !(y[j] >= 0) {
+			num = maxNaN(x, -110) * e[j]
+		}
+		v[j] = num / (1 + e[j])
 	}
 }
 
-func tanhGo(d, x []float32) {
-	x = x[:len(d)]
-	for i, v := range x {
-		d[i] = tanhOne(v)
+func siluL(v *lanes) {
+	y := *v
+	xSigmoidL(v, &y)
+}
+
+func geluTanhL(v *lanes) {
+	var y lanes
+	for j, x := range v {
+		y[j] = x * actFMA(fK3, x*x, fK1)
+	}
+	xSigmoidL(v, &y)
+}
+
+func tanhL(v *lanes) {
+	var s, hi, zero lanes
+	for j, x := range v {
+		s[j] = x * x
+		hi[j] = 2 * min(absf(x), 10)
+	}
+	q := hornerL(tanhP[:], &s)
+	e := expL(&hi, &zero)
+	for j, x := range v {
+		if absf(x) < 0.55 {
+			v[j] = x * q[j]
+			continue
+		}
+		r := 1 - 2/(e[j]+1)
+		v[j] = math.Float32frombits(math.Float32bits(r) | math.Float32bits(x)&(1<<31))
 	}
 }
 
-func siluGo(d, x []float32) {
+// blocksGo runs f over x in blocks of 8 (the last one padded).
+func blocksGo(d, x []float32, f func(*lanes)) {
 	x = x[:len(d)]
-	for i, v := range x {
-		d[i] = siluOne(v)
+	for len(d) > 0 {
+		var v lanes
+		n := copy(v[:], x)
+		f(&v)
+		copy(d[:n], v[:n])
+		d, x = d[n:], x[n:]
 	}
 }
+
+func geluGo(d, x []float32)     { blocksGo(d, x, geluL) }
+func geluTanhGo(d, x []float32) { blocksGo(d, x, geluTanhL) }
+func tanhGo(d, x []float32)     { blocksGo(d, x, tanhL) }
+func siluGo(d, x []float32)     { blocksGo(d, x, siluL) }
 
 // actCtx carries an activation's slices to its static loop body.
 type actCtx struct {
