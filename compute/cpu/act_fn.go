@@ -18,7 +18,7 @@ import (
 //     takes its argument as a float pair (-x²/2 split by an FMA), so the
 //     rounding of x² does not turn into relative error of exp.
 //   - x*sigmoid(y) (SiLU with y=x, GELU-tanh with y = 2*sqrt(2/pi)*(x +
-//     0.044715x³)): e = exp(-|y|), then x/(1+e) for y >= 0 and x*e/(1+e)
+//     0.044715x³) as a float pair): e = exp(-|y|), then x/(1+e) for y >= 0 and x*e/(1+e)
 //     below, which never overflows and keeps relative accuracy on the
 //     negative tail (no 1+tanh cancellation).
 //   - GELU = x*Phi(x): for |x| < 1/sqrt2, Phi = 1/2 + erf(x/sqrt2)/2 with
@@ -46,8 +46,14 @@ const (
 	fLn2Hi    = float32(0.693145752)    // 0x3f317200
 	fLn2Lo    = float32(1.42860677e-06) // 0x35bfbe8e
 	fInvSqrt2 = float32(0.707106769)    // 0x3f3504f3
-	fK1       = float32(1.59576912)     // 2*sqrt(2/pi)
-	fK3       = float32(0.0713548162)   // 2*sqrt(2/pi)*0.044715
+	// 2*sqrt(2/pi) and 2*sqrt(2/pi)*0.044715 (GELU-tanh's y), each as a
+	// float32 pair hi+lo.
+	gk1  = 1.5957691216057308
+	gk3  = gk1 * 0.044715
+	fK1h = float32(gk1)
+	fK1l = float32(gk1 - float64(fK1h))
+	fK3h = float32(gk3)
+	fK3l = float32(gk3 - float64(fK3h))
 )
 
 var expTaylor = [8]float32{1, 1, 0.5, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040}
@@ -166,13 +172,16 @@ func maxNaN(x, c float32) float32 {
 	return max(x, c)
 }
 
-// xSigmoidL: v = x/(1+exp(-y)) per lane; y has x's sign.
-func xSigmoidL(v, y *lanes) {
-	var hi, zero lanes
+// xSigmoidL: v = x/(1+exp(-(y+ylo))) per lane; y has x's sign, ylo is
+// tiny beside y (the low part of a float pair).
+func xSigmoidL(v, y, ylo *lanes) {
+	var hi, lo lanes
 	for j := range hi {
 		hi[j] = -min(absf(y[j]), 110)
+		// lo = -sign(y)*ylo, the low part of -|y|.
+		lo[j] = math.Float32frombits(math.Float32bits(ylo[j]) ^ math.Float32bits(y[j])&(1<<31) ^ 1<<31)
 	}
-	e := expL(&hi, &zero)
+	e := expL(&hi, &lo)
 	for j, x := range v {
 		num := x
 		if !(y[j] >= 0) {
@@ -183,16 +192,34 @@ func xSigmoidL(v, y *lanes) {
 }
 
 func siluL(v *lanes) {
+	var zero lanes
 	y := *v
-	xSigmoidL(v, &y)
+	xSigmoidL(v, &y, &zero)
 }
 
+// geluTanhL: y = 2*sqrt(2/pi)*(x + 0.044715x³) as a float pair (error-free
+// products by FMA, a two-sum), since exp(-|y|) turns y's absolute error
+// into relative error of the result; x is clamped to ±12 there (|y| > 110
+// already gives exp(-|y|) = 0).
 func geluTanhL(v *lanes) {
-	var y lanes
+	var y, ylo lanes
 	for j, x := range v {
-		y[j] = x * actFMA(fK3, x*x, fK1)
+		xy := min(max(x, -12), 12)
+		s := xy * xy
+		sl := actFMA(xy, xy, -s)
+		c := s * xy
+		cl := actFMA(sl, xy, actFMA(s, xy, -c))
+		p1 := fK1h * xy
+		p1l := actFMA(fK1l, xy, actFMA(fK1h, xy, -p1))
+		p3 := fK3h * c
+		p3l := actFMA(fK3h, cl, actFMA(fK3l, c, actFMA(fK3h, c, -p3)))
+		yy := p1 + p3
+		bb := yy - p1
+		err := (p1 - (yy - bb)) + (p3 - bb)
+		y[j] = yy
+		ylo[j] = (err + p1l) + p3l
 	}
-	xSigmoidL(v, &y)
+	xSigmoidL(v, &y, &ylo)
 }
 
 func tanhL(v *lanes) {
