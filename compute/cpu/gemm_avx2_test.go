@@ -41,11 +41,12 @@ func TestGEMMAVX2(t *testing.T) {
 	}
 }
 
-// TestGEMMAVX2NoSaturation: vpmaddubsw's int16 pair sums stay exact for
-// quants up to 128 against the extreme activations -128 and 127 (a panel
-// of 128s and one of alternating 0/128, whose group sums the kernel must
-// give exactly), and every type the AVX2 GEMM takes packs its quants to at
-// most 128, whatever the block bytes (all ones, random).
+// TestGEMMAVX2NoSaturation: the kernel's int16 sums of 4 products
+// (vpmaddubsw pairs, then vpaddw of two chunks) stay exact for quants up to
+// 63 against the extreme activations -128 and 127 (a panel of 63s and one
+// of alternating 0/63, whose group sums the kernel must give exactly), and
+// every type the AVX2 GEMM takes packs its quants to at most 63, whatever
+// the block bytes (all ones, random).
 func TestGEMMAVX2NoSaturation(t *testing.T) {
 	if !hasAVX2 {
 		t.Skip("no AVX2")
@@ -63,7 +64,7 @@ func TestGEMMAVX2NoSaturation(t *testing.T) {
 			f[g*2*gemmNT+tk] = 1
 		}
 	}
-	for _, wpat := range []func(i int) uint8{func(int) uint8 { return 128 }, func(i int) uint8 { return uint8(128 * (i & 1)) }} {
+	for _, wpat := range []func(i int) uint8{func(int) uint8 { return gemmAVX2MaxQ }, func(i int) uint8 { return uint8(gemmAVX2MaxQ * (i & 1)) }} {
 		for _, apat := range []int8{-128, 127} {
 			for i := range p.q {
 				p.q[i] = wpat(i)
@@ -111,9 +112,48 @@ func TestGEMMAVX2NoSaturation(t *testing.T) {
 			q.reset(pk.group, cols)
 			pk.pack(w.(*tensor), 0, &q)
 			for i, v := range q.q[:cols*panelRows] {
-				if v > 128 {
+				if v > gemmAVX2MaxQ {
 					t.Fatalf("%v (%s bytes): packed quant %d at %d would saturate vpmaddubsw", typ, fill, v, i)
 				}
+			}
+		}
+	}
+}
+
+// BenchmarkGEMMAVX2: the AVX2 GEMM (driven directly: it is not registered)
+// against MatMul, which is the row kernels under FERRUM_CPU=avx2, on one
+// thread, by batch size, 1024 -> 3072, in GMAC/s.
+func BenchmarkGEMMAVX2(b *testing.B) {
+	if !hasAVX2 {
+		b.Skip("no AVX2")
+	}
+	rng := rand.New(rand.NewPCG(25, 26))
+	be := New(1)
+	defer be.Close()
+	in, out := 1024, 3072
+	for _, typ := range sortedTypes(panelPackers) {
+		if !gemmAVX2Safe[typ] {
+			continue
+		}
+		w, _, err := computetest.QuantizedWeight(be, typ, out, in, computetest.Random(rng, out*in, 0.5))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, rows := range []int{1, 16, 64, 512} {
+			xs := computetest.Random(rng, rows*in, 1)
+			x, dst := be.Upload(rows, in, xs), be.Alloc(rows, out)
+			got := make([]float32, rows*out)
+			for _, mode := range []string{"avx2gemm", "rows"} {
+				b.Run(fmt.Sprintf("%v/%d/%s", typ, rows, mode), func(b *testing.B) {
+					for b.Loop() {
+						if mode == "rows" {
+							be.MatMul(dst, x, w)
+						} else {
+							runGEMM(be, got, xs, rows, w.(*tensor), gemmTileAVX2)
+						}
+					}
+					b.ReportMetric(float64(rows*in*out)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
+				})
 			}
 		}
 	}
