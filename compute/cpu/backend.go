@@ -37,7 +37,8 @@
 //   - dot/axpy, attention score/value runs over a KV block (attn_*),
 //     exp for attention's online softmax, Softmax and SwiGLU (vexp_*),
 //     RMSNorm rows (norm_*), RoPE rotations (rope_*), F32->F16 KV writes
-//     (kv_f16_*).
+//     (kv_f16_*), GELU/GELU-tanh/tanh/SiLU over slices (act_fn*: float32
+//     algorithms of our own, the same bits at every level).
 //   - GEMMs ahead of the row kernels (gemm_hook.go: gemms[type], tried
 //     first by MatMul): the quantized GEMM (gemm.go; per-call packed
 //     16-row panels, gemm_panel.go, against int8 token tiles; AVX512-VNNI
