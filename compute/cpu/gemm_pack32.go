@@ -101,10 +101,16 @@ func packPanelQ4_0(w *tensor, o int, p *panel) {
 			b := row[g*18 : g*18+18]
 			d := f16At(b)
 			p.s[g*panelRows+r], p.m[g*panelRows+r] = d, 8*d
-			lo, hi := binary.LittleEndian.Uint64(b[2:]), binary.LittleEndian.Uint64(b[10:])
-			put32((*[block32Panel]byte)(p.q[g*block32Panel:]), r, lo&nib4, hi&nib4, lo>>4&nib4, hi>>4&nib4)
+			putNibbles32(p, g, r, b[2:18])
 		}
 	}
+}
+
+// putNibbles32 puts a block's 16 bytes of 4-bit quants (value j low
+// nibble of byte j, value j+16 high nibble) into lane r of group g.
+func putNibbles32(p *panel, g, r int, qs []byte) {
+	lo, hi := binary.LittleEndian.Uint64(qs), binary.LittleEndian.Uint64(qs[8:])
+	put32((*[block32Panel]byte)(p.q[g*block32Panel:]), r, lo&nib4, hi&nib4, lo>>4&nib4, hi>>4&nib4)
 }
 
 func packPanelQ4_1(w *tensor, o int, p *panel) {
@@ -114,8 +120,7 @@ func packPanelQ4_1(w *tensor, o int, p *panel) {
 		for g := 0; g < p.ngroups; g++ {
 			b := row[g*20 : g*20+20]
 			p.s[g*panelRows+r], p.m[g*panelRows+r] = f16At(b), -f16At(b[2:])
-			lo, hi := binary.LittleEndian.Uint64(b[4:]), binary.LittleEndian.Uint64(b[12:])
-			put32((*[block32Panel]byte)(p.q[g*block32Panel:]), r, lo&nib4, hi&nib4, lo>>4&nib4, hi>>4&nib4)
+			putNibbles32(p, g, r, b[4:20])
 		}
 	}
 }
