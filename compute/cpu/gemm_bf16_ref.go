@@ -1,9 +1,6 @@
 package cpu
 
-import (
-	"math"
-	"unsafe"
-)
+import "math"
 
 // bgTileGo is bgTile24's plain-Go twin (laneGemm.tile's contract on bf16
 // pair words), following Intel's description of vdpbf16ps: per lane, the
@@ -14,23 +11,9 @@ import (
 // a float32 multiply then add is that FMA; below 2^-126 the twin rounds
 // the product first (no test or model comes near).
 func bgTileGo(p, x *uint32, steps int, dst *float32, ldd int, load bool, nt int) {
-	ps := unsafe.Slice(p, steps*fgRows)
-	xs := unsafe.Slice(x, steps*fgNT)
-	d := unsafe.Slice(dst, (fgNT-1)*ldd+fgRows)
-	for t := 0; t < fgNT; t++ {
-		for r := 0; r < fgRows; r++ {
-			var acc float32
-			if load {
-				acc = d[t*ldd+r]
-			}
-			for k := 0; k < steps; k++ {
-				wv, xv := ps[k*fgRows+r], xs[k*fgNT+t]
-				acc = bf16Step(acc, wv>>16, xv>>16)
-				acc = bf16Step(acc, wv&0xffff, xv&0xffff)
-			}
-			d[t*ldd+r] = acc
-		}
-	}
+	laneTileGo(p, x, steps, dst, ldd, load, func(acc float32, w, x uint32) float32 {
+		return bf16Step(bf16Step(acc, w>>16, x>>16), w&0xffff, x&0xffff)
+	})
 }
 
 // bf16Step is acc + a*b for bf16 bits a, b, with vdpbf16ps's denormal

@@ -9,6 +9,15 @@ import (
 // (token, row) one fused multiply-add per k in k order from zero, as
 // vfmadd231ps does.
 func fgTileGo(p, x *uint32, steps int, dst *float32, ldd int, load bool, nt int) {
+	laneTileGo(p, x, steps, dst, ldd, load, func(acc float32, w, x uint32) float32 {
+		return fusedMulAdd32(math.Float32frombits(w), math.Float32frombits(x), acc)
+	})
+}
+
+// laneTileGo runs a lane GEMM tile in plain Go: for every (token, row),
+// step folds the packed k words of the row and the token into acc in k
+// order, starting from zero or, with load, from dst.
+func laneTileGo(p, x *uint32, steps int, dst *float32, ldd int, load bool, step func(acc float32, w, x uint32) float32) {
 	ps := unsafe.Slice(p, steps*fgRows)
 	xs := unsafe.Slice(x, steps*fgNT)
 	d := unsafe.Slice(dst, (fgNT-1)*ldd+fgRows)
@@ -19,7 +28,7 @@ func fgTileGo(p, x *uint32, steps int, dst *float32, ldd int, load bool, nt int)
 				acc = d[t*ldd+r]
 			}
 			for k := 0; k < steps; k++ {
-				acc = fusedMulAdd32(math.Float32frombits(ps[k*fgRows+r]), math.Float32frombits(xs[k*fgNT+t]), acc)
+				acc = step(acc, ps[k*fgRows+r], xs[k*fgNT+t])
 			}
 			d[t*ldd+r] = acc
 		}
