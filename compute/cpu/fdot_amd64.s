@@ -6,6 +6,13 @@
 // callers finish any tail in Go. Row kernels store 16 float lanes per
 // activation row (reduced by the caller, identically for 1 and 4 rows).
 
+// Decode streams the weights from memory once per token: the loops ask for
+// the lines PFD bytes ahead in every weight row they read (F16 one-row
+// MatMul over 300 MB on 2 threads: 14-15 GB/s without, 16-17 with).
+// Prefetches never fault and change no result.
+#define PFD 2048
+#define PF1(addr) PREFETCHT0 PFD addr
+
 // Weight loaders: 16 values at SI -> Z0.
 #define LOAD_F32 VMOVUPS (SI), Z0
 #define LOAD_F16 VCVTPH2PS (SI), Z0
@@ -23,6 +30,7 @@ TEXT name(SB), NOSPLIT, $0-40; \
 	VPXORD Z9, Z9, Z9; \
 	SHRQ $4, CX; \
 loop1: \
+	PF1((SI)); \
 	load; \
 	VFMADD231PS (DI), Z0, Z8; \
 	ADDQ $wstep, SI; \
@@ -47,6 +55,7 @@ TEXT name(SB), NOSPLIT, $0-40; \
 	VPXORD Z11, Z11, Z11; \
 	SHRQ $4, CX; \
 loop4: \
+	PF1((SI)); \
 	load; \
 	VFMADD231PS (DI), Z0, Z8; \
 	VFMADD231PS (DI)(R8*1), Z0, Z9; \
@@ -97,6 +106,7 @@ TEXT name(SB), NOSPLIT, $0-48; \
 	VPXORD Z20, Z20, Z20; VPXORD Z21, Z21, Z21; VPXORD Z22, Z22, Z22; VPXORD Z23, Z23, Z23; \
 	SHRQ $4, CX; \
 tloop: \
+	PF1((SI)); PF1((SI)(R9*1)); PF1((SI)(R9*2)); PF1((SI)(R10*1)); \
 	VMOVUPS (DI), Z4; \
 	VMOVUPS (DI)(R8*1), Z5; \
 	VMOVUPS (DI)(R8*2), Z6; \
@@ -134,6 +144,7 @@ TEXT name(SB), NOSPLIT, $0-40; \
 	VPXORD Z11, Z11, Z11; \
 	SHRQ $4, CX; \
 loopw4: \
+	PF1((SI)); PF1((SI)(R9*1)); PF1((SI)(R9*2)); PF1((SI)(R10*1)); \
 	VMOVUPS (DI), Z4; \
 	ld((SI), Z0); \
 	ld((SI)(R9*1), Z1); \
