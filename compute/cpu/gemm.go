@@ -61,6 +61,8 @@ type gemmCtx struct {
 	w      *tensor
 	pk     panelPacker
 	tile   func(p *panel, act []byte, f []float32, dst []float32, ldd, nt, lanes int)
+	// oneToken: gemmOneToken's kernels may stand in for pack and tile.
+	oneToken bool
 }
 
 var (
@@ -74,12 +76,19 @@ func gemmMatMul(b *Backend, dst, x []float32, rows int, w *tensor) bool {
 	if rows < gemmRowsFor(w.dtype) || gemmTileKernel == nil {
 		return false
 	}
-	return runGEMM(b, dst, x, rows, w, gemmTileKernel)
+	return runGEMMWith(b, dst, x, rows, w, gemmTileKernel, true)
 }
 
 // runGEMM computes dst = x·wᵀ with tile as the tile kernel, or returns
 // false when w's type or shape has no panel packer.
 func runGEMM(b *Backend, dst, x []float32, rows int, w *tensor, tile func(*panel, []byte, []float32, []float32, int, int, int)) bool {
+	return runGEMMWith(b, dst, x, rows, w, tile, false)
+}
+
+// runGEMMWith is runGEMM where oneToken allows gemmOneToken's kernels in
+// place of packing and tile (which must then be gemmTileKernel, whose
+// bits they reproduce).
+func runGEMMWith(b *Backend, dst, x []float32, rows int, w *tensor, tile func(*panel, []byte, []float32, []float32, int, int, int), oneToken bool) bool {
 	pk, ok := panelPackers[w.dtype]
 	if !ok || rows == 0 || w.cols == 0 || w.cols%pk.group != 0 {
 		return false
@@ -97,7 +106,7 @@ func runGEMM(b *Backend, dst, x []float32, rows int, w *tensor, tile func(*panel
 	}
 	a := gemmActPool.Get().(*gemmAct)
 	a.shape(rows, w.cols, pk.group, q8k)
-	c := gemmCtx{a: a, x: x, dst: dst, rows: rows, w: w, pk: pk, tile: tile}
+	c := gemmCtx{a: a, x: x, dst: dst, rows: rows, w: w, pk: pk, tile: tile, oneToken: oneToken}
 	// Token slots past rows are zeroed only as far as the last tile's
 	// kernel reads them (a decode step fills one slot, not gemmNT).
 	slots := (a.tiles-1)*gemmNT + tileSlots(rows-(a.tiles-1)*gemmNT)
@@ -109,19 +118,38 @@ func runGEMM(b *Backend, dst, x []float32, rows int, w *tensor, tile func(*panel
 	panels := (w.rows + panelRows - 1) / panelRows
 	parallelCtx(b.pool, gemmJobs, panels, 1, c, func(c *gemmCtx, lo, hi int) {
 		p := panelPool.Get().(*panel)
-		a, n := c.a, c.w.rows
 		for i := lo; i < hi; i++ {
-			o := i * panelRows
-			p.reset(c.pk.group, a.cols)
-			c.pk.pack(c.w, o, p)
-			lanes := min(panelRows, n-o)
-			for t := 0; t < a.tiles; t++ {
-				nt := min(gemmNT, c.rows-t*gemmNT)
-				c.tile(p, a.tileQ(t), a.tileF(t), c.dst[t*gemmNT*n+o:], n, nt, lanes)
-			}
+			gemmPanel(c.pk, c.tile, c.oneToken, c.w, i*panelRows, p, c.a, c.dst)
 		}
 		panelPool.Put(p)
 	})
 	gemmActPool.Put(a)
 	return true
+}
+
+// gemmOneToken holds, per weight type, a kernel computing one token
+// against the 16 whole weight rows from o straight from the file, with
+// the bits of packing them and running the 1-token tile kernel (so that it
+// may stand in for them), or returning false, having touched nothing, where
+// it cannot. Decode has no other token to amortize packing over, and the
+// panel's store and reload would cost more than the dot product.
+var gemmOneToken = map[quant.Type]func(w *tensor, o int, act []byte, f []float32, dst []float32) bool{}
+
+// gemmPanel computes weight rows [o, o+16) of w (fewer at its end) for
+// every token of a into dst (a.rows x w.rows), using p to pack them
+// (oneToken: see runGEMMWith).
+func gemmPanel(pk panelPacker, tile func(*panel, []byte, []float32, []float32, int, int, int), oneToken bool, w *tensor, o int, p *panel, a *gemmAct, dst []float32) {
+	n := w.rows
+	if oneToken && a.rows == 1 {
+		if one := gemmOneToken[w.dtype]; one != nil && one(w, o, a.tileQ(0), a.tileF(0), dst[o:]) {
+			return
+		}
+	}
+	p.reset(pk.group, a.cols)
+	pk.pack(w, o, p)
+	lanes := min(panelRows, n-o)
+	for t := 0; t < a.tiles; t++ {
+		nt := min(gemmNT, a.rows-t*gemmNT)
+		tile(p, a.tileQ(t), a.tileF(t), dst[t*gemmNT*n+o:], n, nt, lanes)
+	}
 }

@@ -444,15 +444,8 @@ func (c *moeCtx) gateOrUp(lo, hi int) {
 // panels but for the matrix's last): dst (a.rows x w.rows) = x·wᵀ.
 func gemmPanels(pr *moeProj, a *gemmAct, w *tensor, dst []float32, olo, ohi int) {
 	p := panelPool.Get().(*panel)
-	n := w.rows
 	for o := olo; o < ohi; o += panelRows {
-		p.reset(pr.pk.group, a.cols)
-		pr.pk.pack(w, o, p)
-		lanes := min(panelRows, n-o)
-		for t := 0; t < a.tiles; t++ {
-			nt := min(gemmNT, a.rows-t*gemmNT)
-			gemmTileKernel(p, a.tileQ(t), a.tileF(t), dst[t*gemmNT*n+o:], n, nt, lanes)
-		}
+		gemmPanel(pr.pk, gemmTileKernel, true, w, o, p, a, dst)
 	}
 	panelPool.Put(p)
 }
