@@ -6,34 +6,63 @@ import (
 	"github.com/ferrum-go/ferrum/quant"
 )
 
-// gemvQ4K computes one token against 16 whole Q4_K rows starting at src
-// (row r at src + idx[r], idx[r] = r*rowBytes), nb super-blocks each, from
-// the one-token slot of a gemmAct tile (act, f), into dst[0:16]: the bits
-// of packing the panel and running gemmTile1 (gemv_q4k_amd64.s).
-//
+// The GEMM's one-token kernels (gemv_amd64.s, written by gemv_gen.go):
+// one token against the 16 whole weight rows at src (row r at src +
+// r*rowBytes), nb blocks each, from the token's slot of a
+// gemmAct tile (act, f), into dst[0:16], with the bits of packing the
+// panel and running gemmTile1.
+
 //go:noescape
-func gemvQ4K(src *byte, rowBytes int, idx *[panelRows]int32, nb int, act *byte, f *float32, dst *float32)
+func gemvQ4K(src *byte, rowBytes int, nb int, act *byte, f *float32, dst *float32)
+
+//go:noescape
+func gemvQ5K(src *byte, rowBytes int, nb int, act *byte, f *float32, dst *float32)
+
+//go:noescape
+func gemvQ6K(src *byte, rowBytes int, nb int, act *byte, f *float32, dst *float32)
+
+//go:noescape
+func gemvQ8_0(src *byte, rowBytes int, nb int, act *byte, f *float32, dst *float32)
+
+//go:noescape
+func gemvQ4_0(src *byte, rowBytes int, nb int, act *byte, f *float32, dst *float32)
+
+//go:noescape
+func gemvQ4_1(src *byte, rowBytes int, nb int, act *byte, f *float32, dst *float32)
+
+//go:noescape
+func gemvQ5_0(src *byte, rowBytes int, nb int, act *byte, f *float32, dst *float32)
+
+//go:noescape
+func gemvQ5_1(src *byte, rowBytes int, nb int, act *byte, f *float32, dst *float32)
 
 func init() {
 	if !hasVNNI {
 		return
 	}
-	gemmOneToken[quant.Q4_K] = func(w *tensor, o int, act []byte, f []float32, dst []float32) bool {
-		nb := w.cols / 256
-		if nb == 0 || o+panelRows > w.rows || (panelRows-1)*w.rowBytes > math.MaxInt32 {
+	for typ, k := range map[quant.Type]func(*byte, int, int, *byte, *float32, *float32){
+		quant.Q4_K: gemvQ4K, quant.Q5_K: gemvQ5K, quant.Q6_K: gemvQ6K,
+		quant.Q8_0: gemvQ8_0, quant.Q4_0: gemvQ4_0, quant.Q4_1: gemvQ4_1, quant.Q5_0: gemvQ5_0, quant.Q5_1: gemvQ5_1,
+	} {
+		gemmOneToken[typ] = oneTokenKernel(typ, k)
+	}
+}
+
+// oneTokenKernel wraps kernel k of weight type typ for gemmOneToken.
+func oneTokenKernel(typ quant.Type, k func(*byte, int, int, *byte, *float32, *float32)) func(w *tensor, o int, act []byte, f []float32, dst []float32) bool {
+	elems, group := typ.BlockSize(), panelPackers[typ].group
+	return func(w *tensor, o int, act []byte, f []float32, dst []float32) bool {
+		nb := w.cols / elems
+		if nb == 0 || w.cols%elems != 0 || o+panelRows > w.rows || (panelRows-1)*w.rowBytes > math.MaxInt32 {
 			return false
 		}
-		var idx [panelRows]int32
-		for r := range idx {
-			idx[r] = int32(r * w.rowBytes)
-		}
 		_ = w.raw[(o+panelRows)*w.rowBytes-1]
-		// The kernel reads the token's slot of nb*64 4-value chunks
-		// (gemmNT*4 bytes apart) and 8 groups' (da, dA) per super-block.
-		_ = act[(nb*64-1)*4*gemmNT+3]
-		_ = f[(nb*8-1)*2*gemmNT+gemmNT]
+		// The kernel reads the token's slot of every 4-value chunk
+		// (gemmNT*4 bytes apart) and (da, dA) of every scale group.
+		_ = act[(w.cols/4-1)*4*gemmNT+3]
+		_ = f[(w.cols/group-1)*2*gemmNT+gemmNT]
 		_ = dst[panelRows-1]
-		gemvQ4K(&w.raw[o*w.rowBytes], w.rowBytes, &idx, nb, &act[0], &f[0], &dst[0])
+		k(&w.raw[o*w.rowBytes], w.rowBytes, nb, &act[0], &f[0], &dst[0])
 		return true
 	}
 }

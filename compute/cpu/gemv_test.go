@@ -22,6 +22,9 @@ func TestGEMMOneToken(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, typ := range sortedTypes(gemmOneToken) {
+		if f16Scales[typ] == nil {
+			t.Fatalf("%v: no f16 scale offsets for the raw-block case", typ)
+		}
 		// Count the panels the kernel took: every whole one must be.
 		one := gemmOneToken[typ]
 		var took atomic.Int32
@@ -44,10 +47,12 @@ func TestGEMMOneToken(t *testing.T) {
 					for i := range raw {
 						raw[i] = byte(rng.Uint32())
 					}
-					// Keep d and dmin finite (any exponent, incl. subnormal).
-					for off := 0; off+4 <= len(raw); off += typ.TypeSize() {
-						raw[off+1] &= 0x7b
-						raw[off+3] &= 0x7b
+					// Keep the f16 scales finite (any other exponent,
+					// subnormals included).
+					for off := 0; off < len(raw); off += typ.TypeSize() {
+						for _, h := range f16Scales[typ] {
+							raw[off+h+1] &= 0x7b
+						}
 					}
 					wt, err := be.Weight(typ, out, in, raw)
 					if err != nil {
@@ -81,4 +86,10 @@ func TestGEMMOneToken(t *testing.T) {
 			}
 		}
 	}
+}
+
+// f16Scales: the byte offsets of each block's f16 scales, per type.
+var f16Scales = map[quant.Type][]int{
+	quant.Q4_K: {0, 2}, quant.Q5_K: {0, 2}, quant.Q6_K: {208},
+	quant.Q8_0: {0}, quant.Q4_0: {0}, quant.Q5_0: {0}, quant.Q4_1: {0, 2}, quant.Q5_1: {0, 2},
 }
