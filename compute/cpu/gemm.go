@@ -29,7 +29,10 @@ import (
 // 1024 -> 3072 MatMul on one thread (BenchmarkGEMMDecode), it was faster
 // for the types listed with 1 (Q4_1 -43%, Q4_K -20%, Q5_1 -19%, Q4_0 -14%,
 // Q2_K -11%, Q5_K -9%, Q3_K -7%, Q8_0 -6%) and slower for Q6_K (+35%) and
-// Q5_0 (+9%), whose packing is dearer. Taking every row count keeps a
+// Q5_0 (+9%), whose packing is dearer. (Since then one token skips packing
+// through gemmOneToken's kernels, 1.5-2.6x faster again; Q6_K's and Q5_0's
+// still lose to their row kernels at one row: BenchmarkDecodeBandwidth,
+// BenchmarkGEMMDecodePanel.) Taking every row count keeps a
 // row's bits independent of its batch at every size, as the row kernels
 // do; the other two start at 16, which keeps decode batches of up to 15
 // sequences on the row kernels (bits equal to a row run alone) and prefill

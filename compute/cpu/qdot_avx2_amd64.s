@@ -40,6 +40,16 @@ GLOBL nib0f<>(SB), RODATA|NOPTR, $32
 // ---- Q8_0 ----------------------------------------------------------------
 
 // Q8_0 block at off(base): Y0 = w, Y1 = |w|, Y2 = d_w x8.
+// Decode streams every weight row from memory once per token: each
+// iteration asks for the lines PFD bytes ahead of its block(s) in every
+// weight row it reads (see qdot_amd64.s). Prefetches never fault and
+// change no result.
+#define PFD 2048
+#define PF1(addr) PREFETCHT0 PFD addr
+#define PF2(addr) PF1(addr); PREFETCHT0 (PFD+64) addr
+#define PF4(addr) PF2(addr); PREFETCHT0 (PFD+128) addr; PREFETCHT0 (PFD+192) addr
+#define PFW4(pf) pf((SI)); pf((SI)(R8*1)); pf((SI)(R8*2)); pf((SI)(R12*1))
+
 #define DEC_Q8(wq, wd) \
 	VMOVDQU wq, Y0; \
 	VPABSB Y0, Y1; \
@@ -318,6 +328,7 @@ GLOBL m30<>(SB), RODATA|NOPTR, $32
 	RET
 
 #define KADVANCE(wbytes) \
+	PF4((SI)); \
 	ADDQ $wbytes, SI; \
 	ADDQ $256, DI; \
 	ADDQ $4, R9; \
@@ -591,6 +602,7 @@ TEXT ·q8_0DotX1Avx2(SB), NOSPLIT, $0-48
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 q80x1:
+	PF2((SI))
 	DEC_Q8(2(SI), (SI))
 	ROW_Q8((DI), (R9), Y4, Y5, Y8)
 	DEC_Q8(36(SI), 34(SI))
@@ -610,6 +622,7 @@ q80x1:
 TEXT ·q8_0DotX4Avx2(SB), NOSPLIT, $0-64
 	X4_PROLOGUE
 q80x4:
+	PF2((SI))
 	DEC_Q8(2(SI), (SI))
 	ROW_Q8((DI), (R9), Y4, Y5, Y8)
 	ROW_Q8((DI)(R8*1), (R9)(R10*1), Y6, Y7, Y10)
@@ -631,6 +644,7 @@ q80x4:
 TEXT ·q8_0DotW4Avx2(SB), NOSPLIT, $0-56
 	W4_PROLOGUE
 q80w4:
+	PFW4(PF2)
 	VMOVDQU (DI), Y3
 	W4_Q8(2(SI), (SI), (R9), Y8)
 	W4_Q8(2(SI)(R8*1), (SI)(R8*1), (R9), Y10)
@@ -658,6 +672,7 @@ TEXT ·q4_0DotX1Avx2(SB), NOSPLIT, $0-48
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 q40x1:
+	PF1((SI))
 	DEC_Q4(2(SI), (SI))
 	ROW_Q4((DI), (R11), (R9), Y4, Y5, Y8)
 	DEC_Q4(20(SI), 18(SI))
@@ -678,6 +693,7 @@ q40x1:
 TEXT ·q4_0DotX4Avx2(SB), NOSPLIT, $0-64
 	X4_PROLOGUE
 q40x4:
+	PF1((SI))
 	DEC_Q4(2(SI), (SI))
 	ROW_Q4((DI), (R11), (R9), Y4, Y5, Y8)
 	ROW_Q4((DI)(R8*1), (R11)(R10*1), (R9)(R10*1), Y6, Y7, Y10)
@@ -700,6 +716,7 @@ q40x4:
 TEXT ·q4_0DotW4Avx2(SB), NOSPLIT, $0-56
 	W4_PROLOGUE
 q40w4:
+	PFW4(PF1)
 	W4_Q4(2(SI), (SI), (DI), (R11), (R9), Y8)
 	W4_Q4(2(SI)(R8*1), (SI)(R8*1), (DI), (R11), (R9), Y10)
 	W4_Q4(2(SI)(R8*2), (SI)(R8*2), (DI), (R11), (R9), Y12)
@@ -990,6 +1007,7 @@ TEXT ·q5_0DotX1Avx2(SB), NOSPLIT, $0-48
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 q5_0dotx1avx2loop:
+	PF1((SI))
 	DEC_Q5_0((SI), 2(SI), 6(SI))
 	ROW_Q4((DI), (R11), (R9), Y4, Y5, Y8)
 	DEC_Q5_0(22(SI), 24(SI), 28(SI))
@@ -1010,6 +1028,7 @@ q5_0dotx1avx2loop:
 TEXT ·q5_0DotX4Avx2(SB), NOSPLIT, $0-64
 	X4_PROLOGUE
 q5_0dotx4avx2loop:
+	PF1((SI))
 	DEC_Q5_0((SI), 2(SI), 6(SI))
 	ROW_Q4((DI), (R11), (R9), Y4, Y5, Y8)
 	ROW_Q4((DI)(R8*1), (R11)(R10*1), (R9)(R10*1), Y6, Y7, Y10)
@@ -1032,6 +1051,7 @@ q5_0dotx4avx2loop:
 TEXT ·q5_0DotW4Avx2(SB), NOSPLIT, $0-56
 	W4_PROLOGUE
 q5_0dotw4avx2loop:
+	PFW4(PF1)
 	DEC_Q5_0((SI), 2(SI), 6(SI))
 	ROW_Q4((DI), (R11), (R9), Y4, Y5, Y8)
 	DEC_Q5_0((SI)(R8*1), 2(SI)(R8*1), 6(SI)(R8*1))
@@ -1066,6 +1086,7 @@ TEXT ·q4_1DotX1Avx2(SB), NOSPLIT, $0-48
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 q4_1dotx1avx2loop:
+	PF1((SI))
 	DEC_Q4_1((SI), 2(SI), 4(SI))
 	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y8)
 	DEC_Q4_1(20(SI), 22(SI), 24(SI))
@@ -1086,6 +1107,7 @@ q4_1dotx1avx2loop:
 TEXT ·q4_1DotX4Avx2(SB), NOSPLIT, $0-64
 	X4_PROLOGUE
 q4_1dotx4avx2loop:
+	PF1((SI))
 	DEC_Q4_1((SI), 2(SI), 4(SI))
 	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y8)
 	ROW_Q1((DI)(R8*1), (R11)(R10*1), (R9)(R10*1), Y6, Y7, Y10)
@@ -1108,6 +1130,7 @@ q4_1dotx4avx2loop:
 TEXT ·q4_1DotW4Avx2(SB), NOSPLIT, $0-56
 	W4_PROLOGUE
 q4_1dotw4avx2loop:
+	PFW4(PF1)
 	DEC_Q4_1((SI), 2(SI), 4(SI))
 	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y8)
 	DEC_Q4_1((SI)(R8*1), 2(SI)(R8*1), 4(SI)(R8*1))
@@ -1142,6 +1165,7 @@ TEXT ·q5_1DotX1Avx2(SB), NOSPLIT, $0-48
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 q5_1dotx1avx2loop:
+	PF1((SI))
 	DEC_Q5_1((SI), 2(SI), 4(SI), 8(SI))
 	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y8)
 	DEC_Q5_1(24(SI), 26(SI), 28(SI), 32(SI))
@@ -1162,6 +1186,7 @@ q5_1dotx1avx2loop:
 TEXT ·q5_1DotX4Avx2(SB), NOSPLIT, $0-64
 	X4_PROLOGUE
 q5_1dotx4avx2loop:
+	PF1((SI))
 	DEC_Q5_1((SI), 2(SI), 4(SI), 8(SI))
 	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y8)
 	ROW_Q1((DI)(R8*1), (R11)(R10*1), (R9)(R10*1), Y6, Y7, Y10)
@@ -1184,6 +1209,7 @@ q5_1dotx4avx2loop:
 TEXT ·q5_1DotW4Avx2(SB), NOSPLIT, $0-56
 	W4_PROLOGUE
 q5_1dotw4avx2loop:
+	PFW4(PF1)
 	DEC_Q5_1((SI), 2(SI), 4(SI), 8(SI))
 	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y8)
 	DEC_Q5_1((SI)(R8*1), 2(SI)(R8*1), 4(SI)(R8*1), 8(SI)(R8*1))
