@@ -130,6 +130,9 @@ tloop: \
 // decode's kernel. Each pair's accumulator sees the same FMA sequence as
 // in ROWX1 (bit-identical), and the four chains hide the FMA latency that
 // a single chain would expose.
+// The prefetch target (BX) is the next 4 rows, whose bytes follow these
+// rows', when the rows are short (under 4*PFD bytes: a distance within a
+// row would land in the rows being read), else PFD bytes ahead in each row.
 #define ROWW4(name, ld, wstep) \
 TEXT name(SB), NOSPLIT, $0-40; \
 	MOVQ w+0(FP), SI; \
@@ -138,13 +141,18 @@ TEXT name(SB), NOSPLIT, $0-40; \
 	MOVQ x+24(FP), DI; \
 	MOVQ out+32(FP), DX; \
 	LEAQ (R9)(R9*2), R10; \
+	MOVQ $PFD, BX; \
+	LEAQ (R9*4), AX; \
+	CMPQ R9, $(4*PFD); \
+	CMOVQLT AX, BX; \
+	ADDQ SI, BX; \
 	VPXORD Z8, Z8, Z8; \
 	VPXORD Z9, Z9, Z9; \
 	VPXORD Z10, Z10, Z10; \
 	VPXORD Z11, Z11, Z11; \
 	SHRQ $4, CX; \
 loopw4: \
-	PF1((SI)); PF1((SI)(R9*1)); PF1((SI)(R9*2)); PF1((SI)(R10*1)); \
+	PREFETCHT0 (BX); PREFETCHT0 (BX)(R9*1); PREFETCHT0 (BX)(R9*2); PREFETCHT0 (BX)(R10*1); \
 	VMOVUPS (DI), Z4; \
 	ld((SI), Z0); \
 	ld((SI)(R9*1), Z1); \
@@ -155,6 +163,7 @@ loopw4: \
 	VFMADD231PS Z4, Z2, Z10; \
 	VFMADD231PS Z4, Z3, Z11; \
 	ADDQ $wstep, SI; \
+	ADDQ $wstep, BX; \
 	ADDQ $64, DI; \
 	DECQ CX; \
 	JNZ loopw4; \

@@ -80,6 +80,9 @@ loop4: \
 
 // ROWW4: one activation row (DI) x 4 weight rows (SI, wStride R9 apart):
 // decode's kernel; eight independent FMA chains.
+// The prefetch target (BX) is the next 4 rows, whose bytes follow these
+// rows', when the rows are short (under 4*PFD bytes: a distance within a
+// row would land in the rows being read), else PFD bytes ahead in each row.
 #define ROWW4(name, ld, wstep, wh) \
 TEXT name(SB), NOSPLIT, $0-40; \
 	MOVQ w+0(FP), SI; \
@@ -88,11 +91,16 @@ TEXT name(SB), NOSPLIT, $0-40; \
 	MOVQ x+24(FP), DI; \
 	MOVQ out+32(FP), DX; \
 	LEAQ (R9)(R9*2), R10; \
+	MOVQ $PFD, BX; \
+	LEAQ (R9*4), AX; \
+	CMPQ R9, $(4*PFD); \
+	CMOVQLT AX, BX; \
+	ADDQ SI, BX; \
 	VXORPS Y8, Y8, Y8; VXORPS Y9, Y9, Y9; VXORPS Y10, Y10, Y10; VXORPS Y11, Y11, Y11; \
 	VXORPS Y12, Y12, Y12; VXORPS Y13, Y13, Y13; VXORPS Y14, Y14, Y14; VXORPS Y15, Y15, Y15; \
 	SHRQ $4, CX; \
 loopw4: \
-	PF1((SI)); PF1((SI)(R9*1)); PF1((SI)(R9*2)); PF1((SI)(R10*1)); \
+	PREFETCHT0 (BX); PREFETCHT0 (BX)(R9*1); PREFETCHT0 (BX)(R9*2); PREFETCHT0 (BX)(R10*1); \
 	VMOVUPS (DI), Y4; \
 	VMOVUPS 32(DI), Y5; \
 	ld((SI), Y0); \
@@ -112,6 +120,7 @@ loopw4: \
 	VFMADD231PS Y4, Y2, Y14; \
 	VFMADD231PS Y5, Y3, Y15; \
 	ADDQ $wstep, SI; \
+	ADDQ $wstep, BX; \
 	ADDQ $64, DI; \
 	DECQ CX; \
 	JNZ loopw4; \

@@ -76,12 +76,32 @@ func broadcast(v uint32, z string) {
 	p("\tVPBROADCASTD AX, %s", z)
 }
 
-// prefetch asks for lines of every row about pfd bytes ahead (decode
-// streams the weights from memory once per token; see qdot_amd64.s).
-func prefetch(pfd, lines int) {
+// prefetchBase points BX and DX (rows 0 and 8 of the prefetch target) at
+// the next panel's rows when this panel's rows are short (under 4*pfd
+// bytes: a distance within the row would mostly land in rows being read
+// or leave too little lead), else
+// pfd bytes ahead in the same rows. Decode streams the weights from memory
+// once per token, and the hardware prefetcher alone leaves the loads
+// waiting (see qdot_amd64.s).
+func prefetchBase(pfd int) {
+	p("\tMOVQ $%d, AX", pfd)
+	p("\tMOVQ R8, BX")
+	p("\tSHLQ $4, BX")
+	p("\tCMPQ R8, $%d", 4*pfd)
+	p("\tCMOVQLT BX, AX")
+	p("\tLEAQ (SI)(AX*1), BX")
+	p("\tLEAQ (R10)(AX*1), DX")
+}
+
+// prefetch asks for lines of every row at the prefetch target.
+func prefetch(lines int) {
 	for r := 0; r < 16; r++ {
+		base := "BX"
+		if r >= 8 {
+			base = "DX"
+		}
 		for i := 0; i < lines; i++ {
-			p("\tPREFETCHT0 %s", row(r, pfd+64*i))
+			p("\tPREFETCHT0 %d"+rowForm[r%8], 64*i, base)
 		}
 	}
 }
@@ -158,6 +178,8 @@ func dot(q string, c int, acc string) {
 func loop(name string, blockBytes, actBytes, fBytes int) {
 	p("\tADDQ $%d, SI", blockBytes)
 	p("\tADDQ $%d, R10", blockBytes)
+	p("\tADDQ $%d, BX", blockBytes)
+	p("\tADDQ $%d, DX", blockBytes)
 	p("\tADDQ $%d, DI", actBytes)
 	p("\tADDQ $%d, R9", fBytes)
 	p("\tDECQ CX")
@@ -226,11 +248,12 @@ func genK(name string, five bool) {
 	broadcast(0xff, "Z29")
 	p("\tVMOVDQU64 gvtlo<>(SB), Z30")
 	p("\tVMOVDQU64 gvthi<>(SB), Z31")
+	prefetchBase(8 * blockBytes)
 	p("\tTESTQ CX, CX")
 	p("\tJZ %sDone", name)
 	p("")
 	p("%sBlock:", name)
-	prefetch(8*blockBytes, (blockBytes+63)/64)
+	prefetch((blockBytes + 63) / 64)
 	kScales()
 	if five {
 		// qh byte l: bit j is the fifth bit of value 32j+l.
@@ -294,11 +317,12 @@ func gen32(name string, blockBytes, qsOff, qhOff int, k float32, hasMin, q8 bool
 		broadcast(0x02040810, "Z22")
 		broadcast(0x10101010, "Z23")
 	}
+	prefetchBase(1024)
 	p("\tTESTQ CX, CX")
 	p("\tJZ %sDone", name)
 	p("")
 	p("%sBlock:", name)
-	prefetch(1024, 1)
+	prefetch(1)
 	gather(0, "Z1")
 	p("\tVPMOVDW Z1, Y2")
 	p("\tVCVTPH2PS Y2, Z24")
@@ -364,11 +388,12 @@ func genQ6K(name string) {
 	p("\tVMOVDQU32 Z7, 256(SP)")
 	broadcast(0x0f0f0f0f, "Z30")
 	broadcast(0x30303030, "Z31")
+	prefetchBase(8 * 210)
 	p("\tTESTQ CX, CX")
 	p("\tJZ %sDone", name)
 	p("")
 	p("%sBlock:", name)
-	prefetch(8*210, 4)
+	prefetch(4)
 	p("\tVMOVDQU32 256(SP), Z7")
 	// d (the high half of the dword at 206) and the 16 scale bytes,
 	// kept in the frame.
