@@ -49,8 +49,9 @@
 //     read 16 whole rows from the file, transpose them in registers and
 //     give the bits of packing plus the 1-token tile.
 //   - Decode loops (row kernels, float rows, packers, one-token kernels)
-//     prefetch each weight row's lines 1-2 KB ahead: decode streams the
-//     weights from DRAM once per token.
+//     prefetch 1-2 KB ahead in each row, or the next rows where several
+//     short rows are read side by side: decode streams the weights from
+//     DRAM once per token.
 //   - prefill attention by query tiles (attn_prefill.go, tileKernels),
 //     bit-identical to the per-row path; the fused MoE expert op
 //     (ops_moe.go, MoEFFN).
