@@ -30,8 +30,19 @@ echo "ferrum $commit; -p $p -n $n -t $t -r $r; $(nproc) CPUs, load average $(cut
 printf '| %-28s | %-6s | %10s | %10s | %6s | %9s | %9s |\n' model test ferrum llama.cpp ratio "RSS f MiB" "RSS l MiB"
 printf '|%s|%s|%s|%s|%s|%s|%s|\n' ------------------------------ -------- ----------: ----------: -------: ----------: ----------:
 for f in "$@"; do
-	/usr/bin/time -f %M -o "$tmp/f.rss" "$FERRUM" bench -m "$f" -p "$p" -n "$n" -t "$t" -r "$r" --json >"$tmp/f.json"
-	/usr/bin/time -f %M -o "$tmp/l.rss" "$LLAMA_BIN/llama-bench" -m "$f" -p "$p" -n "$n" -t "$t" -r "$r" -o json >"$tmp/l.json" 2>/dev/null
+	if ! /usr/bin/time -f %M -o "$tmp/f.rss" "$FERRUM" bench -m "$f" -p "$p" -n "$n" -t "$t" -r "$r" --json >"$tmp/f.json"; then
+		echo "$0: ferrum bench failed on $f" >&2
+		exit 1
+	fi
+	# llama.cpp's own messages go to l.err, shown only when it fails (a
+	# native build can die with SIGILL where the CPU reports AMX but the
+	# VM does not grant it: point LD_LIBRARY_PATH at a build without it).
+	if ! /usr/bin/time -f %M -o "$tmp/l.rss" "$LLAMA_BIN/llama-bench" -m "$f" -p "$p" -n "$n" -t "$t" -r "$r" -o json >"$tmp/l.json" 2>"$tmp/l.err"; then
+		echo "$0: llama-bench failed on $f:" >&2
+		tail -5 "$tmp/l.err" >&2
+		grep -v '^[0-9]*$' "$tmp/l.rss" >&2 # time's "terminated by signal N"
+		exit 1
+	fi
 	python3 - "$f" "$tmp" <<'PY'
 import json, os, sys
 f, tmp = sys.argv[1], sys.argv[2]
