@@ -213,24 +213,7 @@ q45Done:
 // transpose in each 256-bit half (unpack dq, unpack qdq, then a qword
 // permute across the two unpacked halves) leaves chunk c of the 16 rows in
 // one register. About 40 shuffles per block against 8 gathers.
-DATA q8tlo<>+0(SB)/8, $0
-DATA q8tlo<>+8(SB)/8, $1
-DATA q8tlo<>+16(SB)/8, $8
-DATA q8tlo<>+24(SB)/8, $9
-DATA q8tlo<>+32(SB)/8, $4
-DATA q8tlo<>+40(SB)/8, $5
-DATA q8tlo<>+48(SB)/8, $12
-DATA q8tlo<>+56(SB)/8, $13
-GLOBL q8tlo<>(SB), RODATA|NOPTR, $64
-DATA q8thi<>+0(SB)/8, $2
-DATA q8thi<>+8(SB)/8, $3
-DATA q8thi<>+16(SB)/8, $10
-DATA q8thi<>+24(SB)/8, $11
-DATA q8thi<>+32(SB)/8, $6
-DATA q8thi<>+40(SB)/8, $7
-DATA q8thi<>+48(SB)/8, $14
-DATA q8thi<>+56(SB)/8, $15
-GLOBL q8thi<>(SB), RODATA|NOPTR, $64
+// (The qword selections are transposeQLo/transposeQHi, gemv_amd64.go.)
 
 // Q8OUT stores chunks lo and hi (the qword selections of Z30 and Z31 from
 // tables a and b), sign-flipped to unsigned.
@@ -258,8 +241,8 @@ TEXT ·packQ8_0Full(SB), NOSPLIT, $0-56
 	VPBROADCASTD AX, Z28
 	MOVL $0x80808080, AX
 	VPBROADCASTD AX, Z29
-	VMOVDQU64 q8tlo<>(SB), Z30
-	VMOVDQU64 q8thi<>(SB), Z31
+	VMOVDQU64 ·transposeQLo(SB), Z30
+	VMOVDQU64 ·transposeQHi(SB), Z31
 	TESTQ CX, CX
 	JZ q8fDone
 

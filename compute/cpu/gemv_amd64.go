@@ -12,6 +12,15 @@ import (
 // gemmAct tile (act, f), into dst[0:16], with the bits of packing the
 // panel and running gemmTile1.
 
+// Constants of the assembly (gemv_amd64.s, gemm_pack32_amd64.s): the
+// qword selections that finish an 8x8 dword transpose per 256-bit half
+// (dwords 0..3, then 4..7, of each half's rows), and 0..15.
+var (
+	transposeQLo = [8]uint64{0, 1, 8, 9, 4, 5, 12, 13}
+	transposeQHi = [8]uint64{2, 3, 10, 11, 6, 7, 14, 15}
+	laneIota     = [16]int32{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
+)
+
 //go:noescape
 func gemvQ4K(src *byte, rowBytes int, nb int, act *byte, f *float32, dst *float32)
 
