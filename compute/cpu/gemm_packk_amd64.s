@@ -51,6 +51,49 @@
 	VMULPS d, Z11, Z11; \
 	VMOVUPS Z11, off(dst)
 
+// K45SCALES: the f16 d (low half of the header dword) and dmin (high
+// half) of the 16 rows, and the 12 scale bytes: scales 0..3 and mins 0..3
+// in the low six bits of dwords 1 and 2, scales and mins 4..7 from the
+// nibbles of dword 3 and the top two bits of dwords 1 and 2; stored as
+// s = d*scale at R8, m = dmin*min at R9 (Q4_K and Q5_K alike).
+#define K45SCALES \
+	GATHER(0, Z1); \
+	VPMOVDW Z1, Y2; \
+	VCVTPH2PS Y2, Z2; \
+	VPSRLD $16, Z1, Z3; \
+	VPMOVDW Z3, Y3; \
+	VCVTPH2PS Y3, Z3; \
+	GATHER(4, Z4); \
+	GATHER(8, Z5); \
+	GATHER(12, Z6); \
+	VPANDD Z30, Z4, Z7; \
+	VPANDD Z30, Z5, Z8; \
+	VPANDD Z31, Z6, Z9; \
+	VPSRLD $2, Z4, Z10; \
+	VPANDD Z29, Z10, Z10; \
+	VPORD Z10, Z9, Z9; \
+	VPSRLD $4, Z6, Z10; \
+	VPANDD Z31, Z10, Z10; \
+	VPSRLD $2, Z5, Z11; \
+	VPANDD Z29, Z11, Z11; \
+	VPORD Z11, Z10, Z10; \
+	Q4SCALE(Z7, 0, Z2, 0, R8); \
+	Q4SCALE(Z7, 8, Z2, 64, R8); \
+	Q4SCALE(Z7, 16, Z2, 128, R8); \
+	Q4SCALE(Z7, 24, Z2, 192, R8); \
+	Q4SCALE(Z9, 0, Z2, 256, R8); \
+	Q4SCALE(Z9, 8, Z2, 320, R8); \
+	Q4SCALE(Z9, 16, Z2, 384, R8); \
+	Q4SCALE(Z9, 24, Z2, 448, R8); \
+	Q4SCALE(Z8, 0, Z3, 0, R9); \
+	Q4SCALE(Z8, 8, Z3, 64, R9); \
+	Q4SCALE(Z8, 16, Z3, 128, R9); \
+	Q4SCALE(Z8, 24, Z3, 192, R9); \
+	Q4SCALE(Z10, 0, Z3, 256, R9); \
+	Q4SCALE(Z10, 8, Z3, 320, R9); \
+	Q4SCALE(Z10, 16, Z3, 384, R9); \
+	Q4SCALE(Z10, 24, Z3, 448, R9)
+
 // func packQ4KAVX512(src *byte, idx *[16]int32, nb, mask int, q *byte, s, m *float32)
 TEXT ·packQ4KAVX512(SB), NOSPLIT, $0-56
 	MOVQ src+0(FP), SI
@@ -91,46 +134,7 @@ q4Block:
 	PFR3(13, 1152)
 	PFR3(14, 1152)
 	PFR3(15, 1152)
-	// d in the low half of dword 0, dmin in the high half.
-	GATHER(0, Z1)
-	VPMOVDW Z1, Y2
-	VCVTPH2PS Y2, Z2
-	VPSRLD $16, Z1, Z3
-	VPMOVDW Z3, Y3
-	VCVTPH2PS Y3, Z3
-	// The 12 scale bytes: scales 0..3 and mins 0..3 in the low six bits
-	// of dwords 1 and 2, scales and mins 4..7 from the nibbles of dword 3
-	// and the top two bits of dwords 1 and 2.
-	GATHER(4, Z4)
-	GATHER(8, Z5)
-	GATHER(12, Z6)
-	VPANDD Z30, Z4, Z7
-	VPANDD Z30, Z5, Z8
-	VPANDD Z31, Z6, Z9
-	VPSRLD $2, Z4, Z10
-	VPANDD Z29, Z10, Z10
-	VPORD Z10, Z9, Z9
-	VPSRLD $4, Z6, Z10
-	VPANDD Z31, Z10, Z10
-	VPSRLD $2, Z5, Z11
-	VPANDD Z29, Z11, Z11
-	VPORD Z11, Z10, Z10
-	Q4SCALE(Z7, 0, Z2, 0, R8)
-	Q4SCALE(Z7, 8, Z2, 64, R8)
-	Q4SCALE(Z7, 16, Z2, 128, R8)
-	Q4SCALE(Z7, 24, Z2, 192, R8)
-	Q4SCALE(Z9, 0, Z2, 256, R8)
-	Q4SCALE(Z9, 8, Z2, 320, R8)
-	Q4SCALE(Z9, 16, Z2, 384, R8)
-	Q4SCALE(Z9, 24, Z2, 448, R8)
-	Q4SCALE(Z8, 0, Z3, 0, R9)
-	Q4SCALE(Z8, 8, Z3, 64, R9)
-	Q4SCALE(Z8, 16, Z3, 128, R9)
-	Q4SCALE(Z8, 24, Z3, 192, R9)
-	Q4SCALE(Z10, 0, Z3, 256, R9)
-	Q4SCALE(Z10, 8, Z3, 320, R9)
-	Q4SCALE(Z10, 16, Z3, 384, R9)
-	Q4SCALE(Z10, 24, Z3, 448, R9)
+	K45SCALES
 	// qs: 32-byte group gg holds sub-blocks 2gg (low nibbles) and 2gg+1.
 	Q4CHUNK(16, 0, 512)
 	Q4CHUNK(20, 64, 576)
@@ -364,43 +368,7 @@ q5Block:
 	PFR3(13, 1408)
 	PFR3(14, 1408)
 	PFR3(15, 1408)
-	// d, dmin and the scales exactly as in Q4_K.
-	GATHER(0, Z1)
-	VPMOVDW Z1, Y2
-	VCVTPH2PS Y2, Z2
-	VPSRLD $16, Z1, Z3
-	VPMOVDW Z3, Y3
-	VCVTPH2PS Y3, Z3
-	GATHER(4, Z4)
-	GATHER(8, Z5)
-	GATHER(12, Z6)
-	VPANDD Z30, Z4, Z7
-	VPANDD Z30, Z5, Z8
-	VPANDD Z31, Z6, Z9
-	VPSRLD $2, Z4, Z10
-	VPANDD Z29, Z10, Z10
-	VPORD Z10, Z9, Z9
-	VPSRLD $4, Z6, Z10
-	VPANDD Z31, Z10, Z10
-	VPSRLD $2, Z5, Z11
-	VPANDD Z29, Z11, Z11
-	VPORD Z11, Z10, Z10
-	Q4SCALE(Z7, 0, Z2, 0, R8)
-	Q4SCALE(Z7, 8, Z2, 64, R8)
-	Q4SCALE(Z7, 16, Z2, 128, R8)
-	Q4SCALE(Z7, 24, Z2, 192, R8)
-	Q4SCALE(Z9, 0, Z2, 256, R8)
-	Q4SCALE(Z9, 8, Z2, 320, R8)
-	Q4SCALE(Z9, 16, Z2, 384, R8)
-	Q4SCALE(Z9, 24, Z2, 448, R8)
-	Q4SCALE(Z8, 0, Z3, 0, R9)
-	Q4SCALE(Z8, 8, Z3, 64, R9)
-	Q4SCALE(Z8, 16, Z3, 128, R9)
-	Q4SCALE(Z8, 24, Z3, 192, R9)
-	Q4SCALE(Z10, 0, Z3, 256, R9)
-	Q4SCALE(Z10, 8, Z3, 320, R9)
-	Q4SCALE(Z10, 16, Z3, 384, R9)
-	Q4SCALE(Z10, 24, Z3, 448, R9)
+	K45SCALES
 	// qh: dword k holds the fifth bits of values 4k..4k+3 of every
 	// sub-block; all eight stay in Z16..Z23 for the block.
 	GATHER(16, Z16)

@@ -997,242 +997,100 @@ q6_kdotx4avx2loop:
 	JNZ q6_kdotx4avx2loop
 	KX4_EPILOGUE
 
-// func q5_0DotX1Avx2(w *byte, npairs int, qs *int8, scl *float32, cor *int32, out *[16]float32)
-TEXT ·q5_0DotX1Avx2(SB), NOSPLIT, $0-48
-	MOVQ w+0(FP), SI
-	MOVQ npairs+8(FP), CX
-	MOVQ qs+16(FP), DI
-	MOVQ scl+24(FP), R9
-	MOVQ cor+32(FP), R11
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-q5_0dotx1avx2loop:
-	PF1((SI))
-	DEC_Q5_0((SI), 2(SI), 6(SI))
-	ROW_Q4((DI), (R11), (R9), Y4, Y5, Y8)
-	DEC_Q5_0(22(SI), 24(SI), 28(SI))
-	ROW_Q4(32(DI), 32(R11), 32(R9), Y4, Y5, Y9)
-	ADDQ $44, SI
-	ADDQ $64, DI
-	ADDQ $64, R9
-	ADDQ $64, R11
+// The Q5_0, Q4_1 and Q5_1 kernels share their loops: dec(d, blk) decodes
+// the block at d blk (the decoders below with their fields' offsets), row
+// multiplies it into one activation row's block; two blocks of h bytes
+// per step.
+#define DQ5_0(d, blk) DEC_Q5_0(d blk, d+2 blk, d+6 blk)
+#define DQ4_1(d, blk) DEC_Q4_1(d blk, d+2 blk, d+4 blk)
+#define DQ5_1(d, blk) DEC_Q5_1(d blk, d+2 blk, d+4 blk, d+8 blk)
+
+#define QADVANCE(h) \
+	ADDQ $(2*h), SI; \
+	ADDQ $64, DI; \
+	ADDQ $64, R9; \
+	ADDQ $64, R11; \
 	DECQ CX
-	JNZ q5_0dotx1avx2loop
-	MOVQ out+40(FP), DX
-	VMOVUPS Y8, (DX)
-	VMOVUPS Y9, 32(DX)
-	VZEROUPPER
+
+// func name(w *byte, npairs int, qs *int8, scl *float32, cor *int32, out *[16]float32)
+#define QX1(name, dec, row, h) \
+TEXT name(SB), NOSPLIT, $0-48; \
+	MOVQ w+0(FP), SI; \
+	MOVQ npairs+8(FP), CX; \
+	MOVQ qs+16(FP), DI; \
+	MOVQ scl+24(FP), R9; \
+	MOVQ cor+32(FP), R11; \
+	VXORPS Y8, Y8, Y8; \
+	VXORPS Y9, Y9, Y9; \
+loop: \
+	PF1((SI)); \
+	dec(0, (SI)); \
+	row((DI), (R11), (R9), Y4, Y5, Y8); \
+	dec(h, (SI)); \
+	row(32(DI), 32(R11), 32(R9), Y4, Y5, Y9); \
+	QADVANCE(h); \
+	JNZ loop; \
+	MOVQ out+40(FP), DX; \
+	VMOVUPS Y8, (DX); \
+	VMOVUPS Y9, 32(DX); \
+	VZEROUPPER; \
 	RET
 
-// func q5_0DotX4Avx2(w *byte, npairs int, qs *int8, qsStride int, scl *float32, cor *int32, fStride int, out *[64]float32)
-TEXT ·q5_0DotX4Avx2(SB), NOSPLIT, $0-64
-	X4_PROLOGUE
-q5_0dotx4avx2loop:
-	PF1((SI))
-	DEC_Q5_0((SI), 2(SI), 6(SI))
-	ROW_Q4((DI), (R11), (R9), Y4, Y5, Y8)
-	ROW_Q4((DI)(R8*1), (R11)(R10*1), (R9)(R10*1), Y6, Y7, Y10)
-	ROW_Q4((DI)(R8*2), (R11)(R10*2), (R9)(R10*2), Y4, Y5, Y12)
-	ROW_Q4((DI)(R12*1), (R11)(R13*1), (R9)(R13*1), Y6, Y7, Y14)
-	DEC_Q5_0(22(SI), 24(SI), 28(SI))
-	ROW_Q4(32(DI), 32(R11), 32(R9), Y4, Y5, Y9)
-	ROW_Q4(32(DI)(R8*1), 32(R11)(R10*1), 32(R9)(R10*1), Y6, Y7, Y11)
-	ROW_Q4(32(DI)(R8*2), 32(R11)(R10*2), 32(R9)(R10*2), Y4, Y5, Y13)
-	ROW_Q4(32(DI)(R12*1), 32(R11)(R13*1), 32(R9)(R13*1), Y6, Y7, Y15)
-	ADDQ $44, SI
-	ADDQ $64, DI
-	ADDQ $64, R9
-	ADDQ $64, R11
-	DECQ CX
-	JNZ q5_0dotx4avx2loop
+// func name(w *byte, npairs int, qs *int8, qsStride int, scl *float32, cor *int32, fStride int, out *[64]float32)
+#define QX4(name, dec, row, h) \
+TEXT name(SB), NOSPLIT, $0-64; \
+	X4_PROLOGUE; \
+loop: \
+	PF1((SI)); \
+	dec(0, (SI)); \
+	row((DI), (R11), (R9), Y4, Y5, Y8); \
+	row((DI)(R8*1), (R11)(R10*1), (R9)(R10*1), Y6, Y7, Y10); \
+	row((DI)(R8*2), (R11)(R10*2), (R9)(R10*2), Y4, Y5, Y12); \
+	row((DI)(R12*1), (R11)(R13*1), (R9)(R13*1), Y6, Y7, Y14); \
+	dec(h, (SI)); \
+	row(32(DI), 32(R11), 32(R9), Y4, Y5, Y9); \
+	row(32(DI)(R8*1), 32(R11)(R10*1), 32(R9)(R10*1), Y6, Y7, Y11); \
+	row(32(DI)(R8*2), 32(R11)(R10*2), 32(R9)(R10*2), Y4, Y5, Y13); \
+	row(32(DI)(R12*1), 32(R11)(R13*1), 32(R9)(R13*1), Y6, Y7, Y15); \
+	QADVANCE(h); \
+	JNZ loop; \
 	X4_EPILOGUE
 
-// func q5_0DotW4Avx2(w *byte, wStride int, npairs int, qs *int8, scl *float32, cor *int32, out *[64]float32)
-TEXT ·q5_0DotW4Avx2(SB), NOSPLIT, $0-56
-	W4_PROLOGUE
-q5_0dotw4avx2loop:
-	PFW4(PF1)
-	DEC_Q5_0((SI), 2(SI), 6(SI))
-	ROW_Q4((DI), (R11), (R9), Y4, Y5, Y8)
-	DEC_Q5_0((SI)(R8*1), 2(SI)(R8*1), 6(SI)(R8*1))
-	ROW_Q4((DI), (R11), (R9), Y4, Y5, Y10)
-	DEC_Q5_0((SI)(R8*2), 2(SI)(R8*2), 6(SI)(R8*2))
-	ROW_Q4((DI), (R11), (R9), Y4, Y5, Y12)
-	DEC_Q5_0((SI)(R12*1), 2(SI)(R12*1), 6(SI)(R12*1))
-	ROW_Q4((DI), (R11), (R9), Y4, Y5, Y14)
-	DEC_Q5_0(22(SI), 24(SI), 28(SI))
-	ROW_Q4(32(DI), 32(R11), 32(R9), Y4, Y5, Y9)
-	DEC_Q5_0(22(SI)(R8*1), 24(SI)(R8*1), 28(SI)(R8*1))
-	ROW_Q4(32(DI), 32(R11), 32(R9), Y4, Y5, Y11)
-	DEC_Q5_0(22(SI)(R8*2), 24(SI)(R8*2), 28(SI)(R8*2))
-	ROW_Q4(32(DI), 32(R11), 32(R9), Y4, Y5, Y13)
-	DEC_Q5_0(22(SI)(R12*1), 24(SI)(R12*1), 28(SI)(R12*1))
-	ROW_Q4(32(DI), 32(R11), 32(R9), Y4, Y5, Y15)
-	ADDQ $44, SI
-	ADDQ $64, DI
-	ADDQ $64, R9
-	ADDQ $64, R11
-	DECQ CX
-	JNZ q5_0dotw4avx2loop
+// func name(w *byte, wStride int, npairs int, qs *int8, scl *float32, cor *int32, out *[64]float32)
+#define QW4(name, dec, row, h) \
+TEXT name(SB), NOSPLIT, $0-56; \
+	W4_PROLOGUE; \
+loop: \
+	PFW4(PF1); \
+	dec(0, (SI)); \
+	row((DI), (R11), (R9), Y4, Y5, Y8); \
+	dec(0, (SI)(R8*1)); \
+	row((DI), (R11), (R9), Y4, Y5, Y10); \
+	dec(0, (SI)(R8*2)); \
+	row((DI), (R11), (R9), Y4, Y5, Y12); \
+	dec(0, (SI)(R12*1)); \
+	row((DI), (R11), (R9), Y4, Y5, Y14); \
+	dec(h, (SI)); \
+	row(32(DI), 32(R11), 32(R9), Y4, Y5, Y9); \
+	dec(h, (SI)(R8*1)); \
+	row(32(DI), 32(R11), 32(R9), Y4, Y5, Y11); \
+	dec(h, (SI)(R8*2)); \
+	row(32(DI), 32(R11), 32(R9), Y4, Y5, Y13); \
+	dec(h, (SI)(R12*1)); \
+	row(32(DI), 32(R11), 32(R9), Y4, Y5, Y15); \
+	QADVANCE(h); \
+	JNZ loop; \
 	W4_EPILOGUE
 
-// func q4_1DotX1Avx2(w *byte, npairs int, qs *int8, scl *float32, cor *int32, out *[16]float32)
-TEXT ·q4_1DotX1Avx2(SB), NOSPLIT, $0-48
-	MOVQ w+0(FP), SI
-	MOVQ npairs+8(FP), CX
-	MOVQ qs+16(FP), DI
-	MOVQ scl+24(FP), R9
-	MOVQ cor+32(FP), R11
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-q4_1dotx1avx2loop:
-	PF1((SI))
-	DEC_Q4_1((SI), 2(SI), 4(SI))
-	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y8)
-	DEC_Q4_1(20(SI), 22(SI), 24(SI))
-	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y9)
-	ADDQ $40, SI
-	ADDQ $64, DI
-	ADDQ $64, R9
-	ADDQ $64, R11
-	DECQ CX
-	JNZ q4_1dotx1avx2loop
-	MOVQ out+40(FP), DX
-	VMOVUPS Y8, (DX)
-	VMOVUPS Y9, 32(DX)
-	VZEROUPPER
-	RET
-
-// func q4_1DotX4Avx2(w *byte, npairs int, qs *int8, qsStride int, scl *float32, cor *int32, fStride int, out *[64]float32)
-TEXT ·q4_1DotX4Avx2(SB), NOSPLIT, $0-64
-	X4_PROLOGUE
-q4_1dotx4avx2loop:
-	PF1((SI))
-	DEC_Q4_1((SI), 2(SI), 4(SI))
-	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y8)
-	ROW_Q1((DI)(R8*1), (R11)(R10*1), (R9)(R10*1), Y6, Y7, Y10)
-	ROW_Q1((DI)(R8*2), (R11)(R10*2), (R9)(R10*2), Y4, Y5, Y12)
-	ROW_Q1((DI)(R12*1), (R11)(R13*1), (R9)(R13*1), Y6, Y7, Y14)
-	DEC_Q4_1(20(SI), 22(SI), 24(SI))
-	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y9)
-	ROW_Q1(32(DI)(R8*1), 32(R11)(R10*1), 32(R9)(R10*1), Y6, Y7, Y11)
-	ROW_Q1(32(DI)(R8*2), 32(R11)(R10*2), 32(R9)(R10*2), Y4, Y5, Y13)
-	ROW_Q1(32(DI)(R12*1), 32(R11)(R13*1), 32(R9)(R13*1), Y6, Y7, Y15)
-	ADDQ $40, SI
-	ADDQ $64, DI
-	ADDQ $64, R9
-	ADDQ $64, R11
-	DECQ CX
-	JNZ q4_1dotx4avx2loop
-	X4_EPILOGUE
-
-// func q4_1DotW4Avx2(w *byte, wStride int, npairs int, qs *int8, scl *float32, cor *int32, out *[64]float32)
-TEXT ·q4_1DotW4Avx2(SB), NOSPLIT, $0-56
-	W4_PROLOGUE
-q4_1dotw4avx2loop:
-	PFW4(PF1)
-	DEC_Q4_1((SI), 2(SI), 4(SI))
-	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y8)
-	DEC_Q4_1((SI)(R8*1), 2(SI)(R8*1), 4(SI)(R8*1))
-	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y10)
-	DEC_Q4_1((SI)(R8*2), 2(SI)(R8*2), 4(SI)(R8*2))
-	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y12)
-	DEC_Q4_1((SI)(R12*1), 2(SI)(R12*1), 4(SI)(R12*1))
-	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y14)
-	DEC_Q4_1(20(SI), 22(SI), 24(SI))
-	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y9)
-	DEC_Q4_1(20(SI)(R8*1), 22(SI)(R8*1), 24(SI)(R8*1))
-	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y11)
-	DEC_Q4_1(20(SI)(R8*2), 22(SI)(R8*2), 24(SI)(R8*2))
-	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y13)
-	DEC_Q4_1(20(SI)(R12*1), 22(SI)(R12*1), 24(SI)(R12*1))
-	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y15)
-	ADDQ $40, SI
-	ADDQ $64, DI
-	ADDQ $64, R9
-	ADDQ $64, R11
-	DECQ CX
-	JNZ q4_1dotw4avx2loop
-	W4_EPILOGUE
-
-// func q5_1DotX1Avx2(w *byte, npairs int, qs *int8, scl *float32, cor *int32, out *[16]float32)
-TEXT ·q5_1DotX1Avx2(SB), NOSPLIT, $0-48
-	MOVQ w+0(FP), SI
-	MOVQ npairs+8(FP), CX
-	MOVQ qs+16(FP), DI
-	MOVQ scl+24(FP), R9
-	MOVQ cor+32(FP), R11
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-q5_1dotx1avx2loop:
-	PF1((SI))
-	DEC_Q5_1((SI), 2(SI), 4(SI), 8(SI))
-	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y8)
-	DEC_Q5_1(24(SI), 26(SI), 28(SI), 32(SI))
-	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y9)
-	ADDQ $48, SI
-	ADDQ $64, DI
-	ADDQ $64, R9
-	ADDQ $64, R11
-	DECQ CX
-	JNZ q5_1dotx1avx2loop
-	MOVQ out+40(FP), DX
-	VMOVUPS Y8, (DX)
-	VMOVUPS Y9, 32(DX)
-	VZEROUPPER
-	RET
-
-// func q5_1DotX4Avx2(w *byte, npairs int, qs *int8, qsStride int, scl *float32, cor *int32, fStride int, out *[64]float32)
-TEXT ·q5_1DotX4Avx2(SB), NOSPLIT, $0-64
-	X4_PROLOGUE
-q5_1dotx4avx2loop:
-	PF1((SI))
-	DEC_Q5_1((SI), 2(SI), 4(SI), 8(SI))
-	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y8)
-	ROW_Q1((DI)(R8*1), (R11)(R10*1), (R9)(R10*1), Y6, Y7, Y10)
-	ROW_Q1((DI)(R8*2), (R11)(R10*2), (R9)(R10*2), Y4, Y5, Y12)
-	ROW_Q1((DI)(R12*1), (R11)(R13*1), (R9)(R13*1), Y6, Y7, Y14)
-	DEC_Q5_1(24(SI), 26(SI), 28(SI), 32(SI))
-	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y9)
-	ROW_Q1(32(DI)(R8*1), 32(R11)(R10*1), 32(R9)(R10*1), Y6, Y7, Y11)
-	ROW_Q1(32(DI)(R8*2), 32(R11)(R10*2), 32(R9)(R10*2), Y4, Y5, Y13)
-	ROW_Q1(32(DI)(R12*1), 32(R11)(R13*1), 32(R9)(R13*1), Y6, Y7, Y15)
-	ADDQ $48, SI
-	ADDQ $64, DI
-	ADDQ $64, R9
-	ADDQ $64, R11
-	DECQ CX
-	JNZ q5_1dotx4avx2loop
-	X4_EPILOGUE
-
-// func q5_1DotW4Avx2(w *byte, wStride int, npairs int, qs *int8, scl *float32, cor *int32, out *[64]float32)
-TEXT ·q5_1DotW4Avx2(SB), NOSPLIT, $0-56
-	W4_PROLOGUE
-q5_1dotw4avx2loop:
-	PFW4(PF1)
-	DEC_Q5_1((SI), 2(SI), 4(SI), 8(SI))
-	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y8)
-	DEC_Q5_1((SI)(R8*1), 2(SI)(R8*1), 4(SI)(R8*1), 8(SI)(R8*1))
-	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y10)
-	DEC_Q5_1((SI)(R8*2), 2(SI)(R8*2), 4(SI)(R8*2), 8(SI)(R8*2))
-	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y12)
-	DEC_Q5_1((SI)(R12*1), 2(SI)(R12*1), 4(SI)(R12*1), 8(SI)(R12*1))
-	ROW_Q1((DI), (R11), (R9), Y4, Y5, Y14)
-	DEC_Q5_1(24(SI), 26(SI), 28(SI), 32(SI))
-	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y9)
-	DEC_Q5_1(24(SI)(R8*1), 26(SI)(R8*1), 28(SI)(R8*1), 32(SI)(R8*1))
-	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y11)
-	DEC_Q5_1(24(SI)(R8*2), 26(SI)(R8*2), 28(SI)(R8*2), 32(SI)(R8*2))
-	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y13)
-	DEC_Q5_1(24(SI)(R12*1), 26(SI)(R12*1), 28(SI)(R12*1), 32(SI)(R12*1))
-	ROW_Q1(32(DI), 32(R11), 32(R9), Y4, Y5, Y15)
-	ADDQ $48, SI
-	ADDQ $64, DI
-	ADDQ $64, R9
-	ADDQ $64, R11
-	DECQ CX
-	JNZ q5_1dotw4avx2loop
-	W4_EPILOGUE
+QX1(·q5_0DotX1Avx2, DQ5_0, ROW_Q4, 22)
+QX4(·q5_0DotX4Avx2, DQ5_0, ROW_Q4, 22)
+QW4(·q5_0DotW4Avx2, DQ5_0, ROW_Q4, 22)
+QX1(·q4_1DotX1Avx2, DQ4_1, ROW_Q1, 20)
+QX4(·q4_1DotX4Avx2, DQ4_1, ROW_Q1, 20)
+QW4(·q4_1DotW4Avx2, DQ4_1, ROW_Q1, 20)
+QX1(·q5_1DotX1Avx2, DQ5_1, ROW_Q1, 24)
+QX4(·q5_1DotX4Avx2, DQ5_1, ROW_Q1, 24)
+QW4(·q5_1DotW4Avx2, DQ5_1, ROW_Q1, 24)
 
 // func q5_KDotX1Avx2(w *byte, nsb int, qs *int8, d *float32, bs *int32, out *[16]float32)
 TEXT ·q5_KDotX1Avx2(SB), NOSPLIT, $16-48
