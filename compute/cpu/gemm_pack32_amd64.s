@@ -74,6 +74,13 @@
 	VPMULLD Z26, reg, reg; \
 	VPANDD Z25, reg, reg
 
+// Q8FLIP gathers the dword at off of every row (4 quants), flips them to
+// unsigned (+128, live rows only) and stores the chunk at dst(DI).
+#define Q8FLIP(off, dst) \
+	G32(off, Z4); \
+	VPXORD Z30, Z4, K7, Z4; \
+	VMOVDQU32 Z4, dst(DI)
+
 // func packQ8_0AVX512(src *byte, idx *[16]int32, nb, mask int, q *byte, s, m *float32)
 TEXT ·packQ8_0AVX512(SB), NOSPLIT, $0-56
 	MOVQ src+0(FP), SI
@@ -95,30 +102,14 @@ TEXT ·packQ8_0AVX512(SB), NOSPLIT, $0-56
 
 q8Block:
 	SCALES
-	G32(2, Z4)
-	VPXORD Z30, Z4, K7, Z4
-	VMOVDQU32 Z4, 0(DI)
-	G32(6, Z4)
-	VPXORD Z30, Z4, K7, Z4
-	VMOVDQU32 Z4, 64(DI)
-	G32(10, Z4)
-	VPXORD Z30, Z4, K7, Z4
-	VMOVDQU32 Z4, 128(DI)
-	G32(14, Z4)
-	VPXORD Z30, Z4, K7, Z4
-	VMOVDQU32 Z4, 192(DI)
-	G32(18, Z4)
-	VPXORD Z30, Z4, K7, Z4
-	VMOVDQU32 Z4, 256(DI)
-	G32(22, Z4)
-	VPXORD Z30, Z4, K7, Z4
-	VMOVDQU32 Z4, 320(DI)
-	G32(26, Z4)
-	VPXORD Z30, Z4, K7, Z4
-	VMOVDQU32 Z4, 384(DI)
-	G32(30, Z4)
-	VPXORD Z30, Z4, K7, Z4
-	VMOVDQU32 Z4, 448(DI)
+	Q8FLIP(2, 0)
+	Q8FLIP(6, 64)
+	Q8FLIP(10, 128)
+	Q8FLIP(14, 192)
+	Q8FLIP(18, 256)
+	Q8FLIP(22, 320)
+	Q8FLIP(26, 384)
+	Q8FLIP(30, 448)
 	ADDQ $34, SI
 	ADDQ $512, DI
 	ADDQ $64, R8
